@@ -1,0 +1,53 @@
+"""Reads of cycles: the current one, the year the portal proposes, whether a day is frozen."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+
+from evaluation.models import Cycle
+from mentoring.models import AcademicYear, Semester
+
+
+def cycle_current() -> Cycle | None:
+    """The cycle of the latest judged year (one query)."""
+    return Cycle.objects.select_related("academic_year").order_by("-academic_year__start_year").first()
+
+
+def cycle_get(*, year: int) -> Cycle:
+    """The cycle of the academic year that starts in `year`; 404 when there is none."""
+    cycle = Cycle.objects.select_related("academic_year").filter(academic_year__start_year=year).first()
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def year_proposed(today: date) -> AcademicYear | None:
+    """R-24: in the fall, the previous academic year; otherwise the latest year that has ended without a cycle."""
+    fall = Semester.objects.filter(term=Semester.Term.FALL, start_date__lte=today, end_date__gte=today).first()
+    if fall is not None:
+        return AcademicYear.objects.filter(start_year=fall.academic_year.start_year - 1).first()
+    ended = (
+        AcademicYear.objects.filter(evaluation_cycle__isnull=True, semesters__term=Semester.Term.SPRING)
+        .filter(semesters__end_date__lt=today)
+        .order_by("-start_year")
+    )
+    return ended.first()
+
+
+def frozen_message(day: date) -> str | None:
+    """The hook for `mentoring.services.records.record_freeze_checks`: a refusal when the day's year is judged."""
+    from django.utils.translation import gettext as _
+
+    cycle = (
+        Cycle.objects.filter(academic_year__semesters__start_date__lte=day, academic_year__semesters__end_date__gte=day)
+        .select_related("academic_year")
+        .first()
+    )
+    if cycle is None:
+        return None
+    return _(
+        "Records of %(year)s are frozen: the annual evaluation of that year has opened, so they can no longer be "
+        "added, changed or deleted."
+    ) % {"year": cycle.academic_year}

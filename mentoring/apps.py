@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MentoringConfig(AppConfig):
+    name = "mentoring"
+    verbose_name = _("Mentoring work")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from mentoring.demo import DEMO_PASSWORD, demo_load, demo_logins
+from mentoring.demo_records import demo_records_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo university (idempotent) and print one login per role."
+
+    def handle(self, *args, **options):
+        created = demo_load()
+        self.stdout.write("Demo university loaded." if created else "Demo university already present; unchanged.")
+        records = demo_records_load()
+        self.stdout.write(
+            f"Demo records written: {records}." if records else "Demo records already present; unchanged."
+        )
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        for login in demo_logins():
+            self.stdout.write(f"  {login.role:<48} {login.number:<14} {login.name}")

@@ -1,0 +1,489 @@
+"""The compliance engine: the only code that counts records against the policy's quota rules.
+
+Given a semester (and optionally an as-of day, colleges and people) it returns one `Line` per person, rule,
+unit and period with the count, the required minimum and a status. My work, the dashboards, exports,
+reminders and evaluation scores all call `compliance_report`; nothing else counts.
+
+Definitions (stated in the README and the UI):
+- A semester is judged by the policy version in force on its first day (rules are data, R-21 college rules
+  replace the school rule of the same requirement, role, scope and period for that college's units).
+- A unit is a student (R-03), a flagged student (R-04, R-08), a class (R-06, R-07, R-09, R-13), a colleague
+  (R-05, R-12) or the staff member themself (R-14, R-15). Units of students and classes belong to the
+  student's or class's college; staff units to the staff member's college.
+- Assignments count only while valid. Someone who held a student or class for part of the semester owes the
+  minimum pro-rated by the teaching weeks they held it, rounded up; a record counts for its author, and the
+  record service only accepts students and classes the author held on the record's day.
+- Weekly rules count teaching weeks only (holiday and exam weeks carry none), and only weeks in which the
+  person held at least one class. Monthly rules count the calendar months in which a teaching week starts.
+- A period that has ended is met or short; the period under way is met or pending; a later one is not due.
+
+The number of SQL queries is constant (about a dozen), whatever the size of the school.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from accounts.models import Staff, Student
+from mentoring.models import (
+    AdvisorAssignment,
+    Attendance,
+    CounselorAssignment,
+    Interaction,
+    MentorAssignment,
+    Period,
+    PolicyVersion,
+    QuotaRule,
+    Scope,
+    Semester,
+    StaffRole,
+    StudentFlag,
+    TeachingWeek,
+    WeekKind,
+)
+
+MET, SHORT, PENDING, NOT_DUE = "met", "short", "pending", "not_due"
+
+
+@dataclass(frozen=True)
+class Line:
+    person_id: int
+    rule: QuotaRule
+    unit_id: int | None
+    period: int | date | None  # teaching week number, first day of a month, or None for the semester
+    count: int
+    required: int
+    status: str
+
+    @property
+    def met(self) -> bool:
+        return self.status == MET
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.required - self.count)
+
+
+@dataclass
+class RuleStanding:
+    """One person's standing on one rule: how many units/periods are met, short, pending."""
+
+    person_id: int
+    rule: QuotaRule
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(1 for line in self.lines if line.status != NOT_DUE)
+
+    @property
+    def met(self) -> int:
+        return sum(1 for line in self.lines if line.status == MET)
+
+    @property
+    def short(self) -> int:
+        return sum(1 for line in self.lines if line.status == SHORT)
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for line in self.lines if line.status == PENDING)
+
+    @property
+    def records_needed(self) -> int:
+        return sum(line.shortfall for line in self.lines if line.status in (SHORT, PENDING))
+
+    @property
+    def compliant(self) -> bool:
+        """Nothing due is short (pending periods are not failures yet)."""
+        return self.short == 0
+
+
+@dataclass
+class ComplianceReport:
+    semester: Semester
+    on: date
+    rules: list[QuotaRule]
+    lines: list[Line]
+    teaching_weeks: list[TeachingWeek]
+
+    def standings(self) -> dict[int, list[RuleStanding]]:
+        by_person: dict[int, dict[int, RuleStanding]] = defaultdict(dict)
+        for line in self.lines:
+            standing = by_person[line.person_id].get(line.rule.pk)
+            if standing is None:
+                standing = by_person[line.person_id][line.rule.pk] = RuleStanding(line.person_id, line.rule)
+            standing.lines.append(line)
+        return {pid: list(rules.values()) for pid, rules in by_person.items()}
+
+    def for_person(self, person_id: int) -> list[RuleStanding]:
+        return self.standings().get(person_id, [])
+
+    def person_ids(self) -> set[int]:
+        return {line.person_id for line in self.lines}
+
+    def is_compliant(self, person_id: int) -> bool:
+        return all(line.status != SHORT for line in self.lines if line.person_id == person_id)
+
+    @property
+    def weeks_left(self) -> int:
+        return sum(1 for week in self.teaching_weeks if week.monday > self.on)
+
+
+def policy_in_force(day: date) -> PolicyVersion | None:
+    return PolicyVersion.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+class _Rulebook:
+    """Which rule applies to a unit of a college: the college's own rule for a key, else the school's."""
+
+    def __init__(self, rules: Iterable[QuotaRule]):
+        self.rules = list(rules)
+        self.school = {r.key: r for r in self.rules if r.college_id is None}
+        self.college: dict[int, dict[tuple, QuotaRule]] = defaultdict(dict)
+        # Memoised per report: a school has thousands of holdings but a handful of (role, scope, college) keys.
+        self._applicable: dict[tuple, list[QuotaRule]] = {}
+        for rule in self.rules:
+            if rule.college_id is not None:
+                self.college[rule.college_id][rule.key] = rule
+
+    def applicable(self, role: str, scope: str, college_id: int | None) -> list[QuotaRule]:
+        key = (role, scope, college_id)
+        found = self._applicable.get(key)
+        if found is None:
+            chosen = dict(self.school)
+            if college_id is not None:
+                chosen.update(self.college.get(college_id, {}))
+            found = self._applicable[key] = [r for r in chosen.values() if r.role == role and r.scope == scope]
+        return found
+
+    def kinds(self, *scopes: str) -> set[str]:
+        return {kind for r in self.rules if r.scope in scopes for kind in r.kinds}
+
+
+@dataclass
+class _Holding:
+    """One holder's hold on one unit (student or class) during the semester."""
+
+    holder_id: int
+    unit_id: int
+    college_id: int | None
+    class_id: int | None
+    windows: list[tuple[date, date]] = field(default_factory=list)
+
+
+def _holdings(rows, start: date, end: date) -> dict[tuple[int, int], _Holding]:
+    holdings: dict[tuple[int, int], _Holding] = {}
+    for holder_id, unit_id, valid_from, valid_until, class_id, college_id in rows:
+        key = (holder_id, unit_id)
+        holding = holdings.get(key)
+        if holding is None:
+            holding = holdings[key] = _Holding(holder_id, unit_id, college_id, class_id)
+        holding.windows.append((max(valid_from, start), min(valid_until or end, end)))
+    return holdings
+
+
+def _weeks_held(windows: list[tuple[date, date]], weeks: list[TeachingWeek], memo: dict | None = None) -> set[int]:
+    """Teaching weeks overlapping the windows; `memo` shares the answer among holdings with the same windows."""
+    key = tuple(windows)
+    if memo is not None and key in memo:
+        return memo[key]
+    held = {
+        week.number
+        for week in weeks
+        for first, last in windows
+        if week.monday <= last and week.monday + timedelta(days=6) >= first
+    }
+    if memo is not None:
+        memo[key] = held
+    return held
+
+
+def _status(count: int, required: int, period_start: date, period_end: date, on: date) -> str:
+    if count >= required:
+        return MET
+    if period_end < on:
+        return SHORT
+    if period_start <= on:
+        return PENDING
+    return NOT_DUE
+
+
+def compliance_report(
+    *,
+    semester: Semester,
+    on: date | None = None,
+    college_ids: Iterable[int] | None = None,
+    person_ids: Iterable[int] | None = None,
+    roles: Iterable[str] | None = None,
+) -> ComplianceReport:
+    """Every person's standing on every rule for `semester`, as of `on` (default: after it ended, the verdict)."""
+    start, end = semester.start_date, semester.end_date
+    on = on or end + timedelta(days=1)
+    colleges = set(college_ids) if college_ids is not None else None
+    people = set(person_ids) if person_ids is not None else None
+    wanted_roles = set(roles) if roles is not None else set(StaffRole.values)
+
+    version = policy_in_force(start)
+    rules = list(QuotaRule.objects.filter(policy=version).select_related("college")) if version else []
+    rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
+    weeks = [
+        w for w in TeachingWeek.objects.filter(semester=semester).order_by("number") if w.kind == WeekKind.TEACHING
+    ]
+    total_weeks = len(weeks) or 1
+    report = ComplianceReport(semester=semester, on=on, rules=rulebook.rules, lines=[], teaching_weeks=weeks)
+    if not rulebook.rules:
+        return report
+
+    # --- who holds what (3 queries) -------------------------------------------------------------------------
+    mentor_qs = MentorAssignment.objects.overlapping(start, end)
+    advisor_qs = AdvisorAssignment.objects.overlapping(start, end)
+    counselor_qs = CounselorAssignment.objects.overlapping(start, end)
+    if colleges is not None:
+        mentor_qs = mentor_qs.filter(student__school_class__major__college_id__in=colleges)
+        advisor_qs = advisor_qs.filter(school_class__major__college_id__in=colleges)
+        counselor_qs = counselor_qs.filter(school_class__major__college_id__in=colleges)
+    if people is not None:
+        # The people's own holdings, plus their colleagues' on the same classes (for R-05 and R-12).
+        counseled = counselor_qs.filter(counselor_id__in=people).values("school_class_id")
+        mentored = mentor_qs.filter(mentor_id__in=people).values("student__school_class_id")
+        advised = advisor_qs.filter(advisor_id__in=people).values("school_class_id")
+        mentor_qs = mentor_qs.filter(Q(mentor_id__in=people) | Q(student__school_class_id__in=counseled))
+        advisor_qs = advisor_qs.filter(Q(advisor_id__in=people) | Q(school_class_id__in=counseled))
+        counselor_qs = counselor_qs.filter(
+            Q(counselor_id__in=people) | Q(school_class_id__in=mentored) | Q(school_class_id__in=advised)
+        )
+    mentor_rows = mentor_qs.values_list(
+        "mentor_id",
+        "student_id",
+        "valid_from",
+        "valid_until",
+        "student__school_class_id",
+        "student__school_class__major__college_id",
+    )
+    advisor_rows = advisor_qs.values_list(
+        "advisor_id",
+        "school_class_id",
+        "valid_from",
+        "valid_until",
+        "school_class_id",
+        "school_class__major__college_id",
+    )
+    counselor_rows = counselor_qs.values_list(
+        "counselor_id",
+        "school_class_id",
+        "valid_from",
+        "valid_until",
+        "school_class_id",
+        "school_class__major__college_id",
+    )
+    mentors = _holdings(mentor_rows, start, end)
+    advisors = _holdings(advisor_rows, start, end)
+    counselors = _holdings(counselor_rows, start, end)
+
+    def included(person_id: int, role: str) -> bool:
+        return role in wanted_roles and (people is None or person_id in people)
+
+    # --- flagged students (2 queries) -------------------------------------------------------------------------
+    flag_types = {f for r in rulebook.rules if r.scope == Scope.PER_FLAGGED_STUDENT for f in r.flag_types}
+    flags: dict[int, set[str]] = defaultdict(set)
+    class_students: dict[int, list[int]] = defaultdict(list)
+    if flag_types:
+        for student_id, flag in StudentFlag.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=start), valid_from__lte=on, flag__in=flag_types
+        ).values_list("student_id", "flag"):
+            flags[student_id].add(flag)
+        advised_classes = {h.unit_id for h in advisors.values()}
+        for student_id, class_id in Student.objects.filter(
+            school_class_id__in=advised_classes, pk__in=list(flags)
+        ).values_list("pk", "school_class_id"):
+            class_students[class_id].append(student_id)
+
+    # --- counts (up to 5 queries) ------------------------------------------------------------------------------
+    # Narrow the counts to the people in view; a whole-school report reads the semester's rows as they are.
+    authors = {h.holder_id for h in (*mentors.values(), *advisors.values(), *counselors.values())}
+    narrow = Q(author_id__in=authors) if (people is not None or colleges is not None) else Q()
+    per_student: dict[tuple[int, int, str], int] = {}
+    kinds = rulebook.kinds(Scope.PER_STUDENT, Scope.PER_FLAGGED_STUDENT)
+    if kinds:
+        for author, student, kind, n in (
+            Attendance.objects.filter(semester=semester, kind__in=kinds)
+            .filter(narrow)
+            .values_list("author_id", "student_id", "kind")
+            .annotate(n=Count("id"))
+        ):
+            per_student[(author, student, kind)] = n
+
+    class_rules = [r for r in rulebook.rules if r.scope == Scope.PER_CLASS]
+    per_class: dict[tuple[int, int, str], int] = {}
+    kinds = {k for r in class_rules if r.period == Period.SEMESTER for k in r.kinds}
+    if kinds:
+        for author, class_id, kind, n in (
+            Interaction.objects.filter(semester=semester, kind__in=kinds)
+            .filter(narrow)
+            .values_list("author_id", "school_class_id", "kind")
+            .annotate(n=Count("id"))
+        ):
+            per_class[(author, class_id, kind)] = n
+    per_class_month: dict[tuple[int, int, str, date], int] = {}
+    kinds = {k for r in class_rules if r.period == Period.MONTH for k in r.kinds}
+    if kinds:
+        for author, class_id, kind, month, n in (
+            Interaction.objects.filter(semester=semester, kind__in=kinds)
+            .filter(narrow)
+            .annotate(month=TruncMonth("day"))
+            .values_list("author_id", "school_class_id", "kind", "month")
+            .annotate(n=Count("id"))
+        ):
+            per_class_month[(author, class_id, kind, month)] = n
+    per_week: dict[tuple[int, str, int], int] = {}
+    kinds = rulebook.kinds(Scope.PER_STAFF)
+    if kinds:
+        for author, kind, week, n in (
+            Interaction.objects.filter(semester=semester, kind__in=kinds)
+            .filter(narrow)
+            .values_list("author_id", "kind", "week")
+            .annotate(n=Count("id"))
+        ):
+            per_week[(author, kind, week)] = n
+    per_pair: dict[tuple[int, int], int] = defaultdict(int)
+    kinds = rulebook.kinds(Scope.PER_COUNTERPART)
+    if kinds:
+        for author, counterpart, n in (
+            Interaction.objects.filter(semester=semester, kind__in=kinds, counterpart__isnull=False)
+            .filter(narrow | Q(counterpart_id__in=authors) if narrow else Q())
+            .values_list("author_id", "counterpart_id")
+            .annotate(n=Count("id"))
+        ):
+            # An exchange between two colleagues counts for both, whoever wrote it down (R-05, R-12).
+            per_pair[(author, counterpart)] += n
+            per_pair[(counterpart, author)] += n
+
+    staff_college = dict(
+        Staff.objects.filter(user_id__in={h.holder_id for h in counselors.values()}).values_list(
+            "user_id", "college_id"
+        )
+    )
+
+    lines: list[Line] = []
+    held_memo: dict[tuple, set[int]] = {}
+
+    def prorated(minimum: int, held: set[int]) -> int:
+        return max(1, math.ceil(minimum * len(held) / total_weeks))
+
+    # --- units of students (R-03, R-04 for mentors; R-08 for advisors) -----------------------------------------
+    for holding in mentors.values():
+        if not included(holding.holder_id, StaffRole.MENTOR):
+            continue
+        held = _weeks_held(holding.windows, weeks, held_memo)
+        if not held:
+            continue
+        for rule in rulebook.applicable(StaffRole.MENTOR, Scope.PER_STUDENT, holding.college_id) + rulebook.applicable(
+            StaffRole.MENTOR, Scope.PER_FLAGGED_STUDENT, holding.college_id
+        ):
+            if rule.scope == Scope.PER_FLAGGED_STUDENT and not flags.get(holding.unit_id, set()) & set(rule.flag_types):
+                continue
+            count = sum(per_student.get((holding.holder_id, holding.unit_id, k), 0) for k in rule.kinds)
+            required = prorated(rule.minimum, held)
+            lines.append(
+                Line(
+                    holding.holder_id,
+                    rule,
+                    holding.unit_id,
+                    None,
+                    count,
+                    required,
+                    _status(count, required, start, end, on),
+                )
+            )
+
+    # --- units of classes (R-06, R-07, R-09 advisors; R-13 counselors) and advisors' flagged students (R-08) ----
+    months = sorted({date(w.monday.year, w.monday.month, 1) for w in weeks})
+    for role, holdings in ((StaffRole.ADVISOR, advisors), (StaffRole.COUNSELOR, counselors)):
+        for holding in holdings.values():
+            if not included(holding.holder_id, role):
+                continue
+            held = _weeks_held(holding.windows, weeks, held_memo)
+            if not held:
+                continue
+            for rule in rulebook.applicable(role, Scope.PER_CLASS, holding.college_id):
+                if rule.period == Period.MONTH:
+                    held_months = {date(w.monday.year, w.monday.month, 1) for w in weeks if w.number in held}
+                    for month in months:
+                        if month not in held_months:
+                            continue
+                        count = sum(
+                            per_class_month.get((holding.holder_id, holding.unit_id, k, month), 0) for k in rule.kinds
+                        )
+                        month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+                        status = _status(count, rule.minimum, month, month_end, on)
+                        lines.append(Line(holding.holder_id, rule, holding.unit_id, month, count, rule.minimum, status))
+                else:
+                    count = sum(per_class.get((holding.holder_id, holding.unit_id, k), 0) for k in rule.kinds)
+                    required = prorated(rule.minimum, held)
+                    status = _status(count, required, start, end, on)
+                    lines.append(Line(holding.holder_id, rule, holding.unit_id, None, count, required, status))
+            for rule in rulebook.applicable(role, Scope.PER_FLAGGED_STUDENT, holding.college_id):
+                for student_id in class_students.get(holding.unit_id, []):
+                    if not flags[student_id] & set(rule.flag_types):
+                        continue
+                    count = sum(per_student.get((holding.holder_id, student_id, k), 0) for k in rule.kinds)
+                    required = prorated(rule.minimum, held)
+                    status = _status(count, required, start, end, on)
+                    lines.append(Line(holding.holder_id, rule, student_id, None, count, required, status))
+
+    # --- the staff member themself, per teaching week (R-14, R-15) --------------------------------------------
+    counselor_weeks: dict[int, set[int]] = defaultdict(set)
+    for holding in counselors.values():
+        counselor_weeks[holding.holder_id] |= _weeks_held(holding.windows, weeks, held_memo)
+    for counselor_id, held in counselor_weeks.items():
+        if not included(counselor_id, StaffRole.COUNSELOR):
+            continue
+        for rule in rulebook.applicable(StaffRole.COUNSELOR, Scope.PER_STAFF, staff_college.get(counselor_id)):
+            for week in weeks:
+                if week.number not in held:
+                    continue
+                count = sum(per_week.get((counselor_id, k, week.number), 0) for k in rule.kinds)
+                status = _status(count, rule.minimum, week.monday, week.monday + timedelta(days=6), on)
+                lines.append(Line(counselor_id, rule, None, week.number, count, rule.minimum, status))
+
+    # --- colleagues (R-05 mentor ↔ counselor; R-12 counselor ↔ mentor and class advisor) ----------------------
+    counselors_of_class: dict[int, set[int]] = defaultdict(set)
+    for h in counselors.values():
+        counselors_of_class[h.unit_id].add(h.holder_id)
+    advisors_of_class: dict[int, set[int]] = defaultdict(set)
+    for h in advisors.values():
+        advisors_of_class[h.unit_id].add(h.holder_id)
+    mentors_of_class: dict[int, set[int]] = defaultdict(set)
+    for h in mentors.values():
+        mentors_of_class[h.class_id].add(h.holder_id)
+    pairs: dict[tuple[int, str, str], set[tuple[int, int | None]]] = defaultdict(set)
+    for h in mentors.values():
+        for counselor_id in counselors_of_class.get(h.class_id, ()):
+            pairs[(h.holder_id, StaffRole.MENTOR, StaffRole.COUNSELOR)].add((counselor_id, h.college_id))
+    for h in counselors.values():
+        for mentor_id in mentors_of_class.get(h.unit_id, ()):
+            pairs[(h.holder_id, StaffRole.COUNSELOR, StaffRole.MENTOR)].add((mentor_id, h.college_id))
+        for advisor_id in advisors_of_class.get(h.unit_id, ()):
+            pairs[(h.holder_id, StaffRole.COUNSELOR, StaffRole.ADVISOR)].add((advisor_id, h.college_id))
+    for (person_id, role, counterpart_role), counterparts in pairs.items():
+        if not included(person_id, role):
+            continue
+        seen: set[tuple[int, int]] = set()
+        for counterpart_id, college_id in sorted(counterparts, key=lambda c: (c[0], c[1] or 0)):
+            for rule in rulebook.applicable(role, Scope.PER_COUNTERPART, college_id):
+                if rule.counterpart_role != counterpart_role or (rule.pk, counterpart_id) in seen:
+                    continue
+                seen.add((rule.pk, counterpart_id))
+                count = per_pair.get((person_id, counterpart_id), 0)
+                status = _status(count, rule.minimum, start, end, on)
+                lines.append(Line(person_id, rule, counterpart_id, None, count, rule.minimum, status))
+
+    report.lines = lines
+    return report

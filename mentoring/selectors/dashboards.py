@@ -1,0 +1,569 @@
+"""The compliance dashboards of a college and of the school (R-22, R-28 … R-30), built only from the engine.
+
+Every number here comes from `compliance_report`; this module arranges its lines (shares per rule, who lags,
+the counselors' weekly grid, students short of talks, classes short of meetings, the previous semester, colleges
+side by side). Definitions the pages and exports state:
+- A person belongs to the college of their staff record. The college dashboard shows that college's people
+  with their whole standing; the school dashboard groups people the same way, so the numbers agree.
+- A person is compliant on a rule when none of its periods or units that have ended is short (a period under
+  way is not a failure yet); fully compliant when that holds for every rule of the role(s) in view.
+- Colleges are ranked by their share of people fully compliant (R-29); ties by the college code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import College, SchoolClass, Staff, Student, User
+from mentoring.models import (
+    FindingState,
+    FlagType,
+    Kind,
+    Scope,
+    Semester,
+    StaffRole,
+    StudentFlag,
+    SupervisionFinding,
+)
+from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT, ComplianceReport, Line, compliance_report
+
+MEETING_KINDS = {Kind.CLASS_MEETING, Kind.THEME_CLASS_MEETING}
+ROLES = tuple(StaffRole.values)
+NAME_CHUNK = 900  # SQLite's oldest variable limit is 999
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def rule_title(rule) -> str:
+    return rule.title_zh if (translation.get_language() or "").startswith("zh") else rule.title_en
+
+
+@dataclass
+class RuleShare:
+    """People with a standing on one rule and how many of them are compliant, now and the semester before."""
+
+    key: tuple
+    requirement: str
+    role: str
+    title: str
+    title_zh: str = ""
+    people: int = 0
+    compliant: int = 0
+    previous_people: int = 0
+    previous_compliant: int = 0
+
+    @property
+    def slug(self) -> str:
+        return _slug(self.requirement, self.role, self.key[4])
+
+    @property
+    def role_label(self) -> str:
+        return str(StaffRole(self.role).label)
+
+    @property
+    def share(self) -> float | None:
+        return share(self.compliant, self.people)
+
+    @property
+    def previous_share(self) -> float | None:
+        return share(self.previous_compliant, self.previous_people)
+
+    @property
+    def not_compliant(self) -> int:
+        return self.people - self.compliant
+
+
+@dataclass
+class RoleShare:
+    role: str
+    people: int = 0
+    compliant: int = 0
+    previous_people: int = 0
+    previous_compliant: int = 0
+
+    @property
+    def label(self) -> str:
+        return str(StaffRole(self.role).label)
+
+    @property
+    def share(self) -> float | None:
+        return share(self.compliant, self.people)
+
+    @property
+    def previous_share(self) -> float | None:
+        return share(self.previous_compliant, self.previous_people)
+
+
+@dataclass
+class Lack:
+    slug: str
+    title: str
+    short: int
+    records_needed: int
+
+
+@dataclass
+class PersonRow:
+    """One person's standing: the per-person sheet of the export (R-22) and the laggards list."""
+
+    person_id: int
+    college_id: int | None
+    roles: set[str]
+    rules: dict[str, tuple[int, int, int, int]]  # slug → (met, due, short, records needed)
+    role_compliant: dict[str, bool]
+    compliant: bool
+    short: int
+    records_needed: int
+    lacks: list[Lack] = field(default_factory=list)
+    number: str = ""
+    name: str = ""
+
+
+@dataclass
+class WeekCell:
+    week: int
+    status: str | None  # None: the counselor held no class that week
+    counts: str = ""
+
+
+@dataclass
+class GridRow:
+    person_id: int
+    cells: list[WeekCell]
+    number: str = ""
+    name: str = ""
+
+
+@dataclass
+class UnitLine:
+    """A student short of talks, or a class short of meetings: who owes it, the count, the minimum."""
+
+    person_id: int
+    unit_id: int
+    unit_is_student: bool
+    requirement: str
+    count: int
+    required: int
+    status: str
+    person_name: str = ""
+    person_number: str = ""
+    unit_name: str = ""
+    unit_code: str = ""
+
+
+@dataclass
+class CollegeRow:
+    college: College
+    people: int = 0
+    compliant: int = 0
+    by_role: dict[str, tuple[int, int]] = field(default_factory=dict)
+    overdue_findings: int = 0
+    rank: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return share(self.compliant, self.people)
+
+    def role_share(self, role: str) -> float | None:
+        people, compliant = self.by_role.get(role, (0, 0))
+        return share(compliant, people)
+
+    @property
+    def mentor_share(self) -> float | None:
+        return self.role_share(StaffRole.MENTOR)
+
+    @property
+    def advisor_share(self) -> float | None:
+        return self.role_share(StaffRole.ADVISOR)
+
+    @property
+    def counselor_share(self) -> float | None:
+        return self.role_share(StaffRole.COUNSELOR)
+
+
+@dataclass
+class Indicator:
+    """A goal indicator of R-30: a value this year and last, or "no data yet" with what would feed it."""
+
+    title: str
+    this_year: float | None = None
+    last_year: float | None = None
+    detail: str = ""
+    source: str = ""
+
+    @property
+    def has_data(self) -> bool:
+        return self.this_year is not None
+
+
+@dataclass
+class MeetingSemester:
+    semester: Semester
+    meetings: int
+    ended: bool
+
+    @property
+    def gap(self) -> bool:
+        return self.meetings == 0 and self.ended
+
+
+@dataclass
+class Dashboard:
+    semester: Semester
+    previous: Semester | None
+    on: date
+    role: str  # "" for every role
+    college: College | None  # None: the whole school
+    rules: list[RuleShare]
+    roles: list[RoleShare]
+    people: list[PersonRow]
+    weeks: list[int]
+    grid: list[GridRow]
+    students_short: list[UnitLine]
+    classes_short: list[UnitLine]
+    colleges: list[CollegeRow]
+    indicators: list[Indicator]
+    meetings: list[MeetingSemester]
+    overdue: list[SupervisionFinding]
+
+    @property
+    def laggards(self) -> list[PersonRow]:
+        lagging = [p for p in self.people if p.short or p.records_needed]
+        return sorted(lagging, key=lambda p: (-p.short, -p.records_needed, p.person_id))
+
+    @property
+    def fully_compliant(self) -> int:
+        return sum(1 for p in self.people if p.compliant)
+
+    @property
+    def share(self) -> float | None:
+        return share(self.fully_compliant, len(self.people))
+
+
+# --- arranging the engine's lines -------------------------------------------------------------------------------
+
+
+def _slug(requirement: str, role: str, counterpart_role: str) -> str:
+    return f"{requirement}:{role}" + (f":{counterpart_role}" if counterpart_role else "")
+
+
+def _rule_slug(rule) -> str:
+    """A rule's name across colleges (a college rule replaces the school rule of the same slug)."""
+    return _slug(rule.requirement, rule.role, rule.counterpart_role)
+
+
+def _standings(by_person: dict[int, list], college_of: dict[int, int | None]) -> list[PersonRow]:
+    rows = []
+    for person_id, standings in by_person.items():
+        lacks, rules, roles = [], {}, {}
+        short = needed = 0
+        for standing in standings:
+            rule = standing.rule
+            roles[rule.role] = roles.get(rule.role, True) and standing.compliant
+            rules[_rule_slug(rule)] = (standing.met, standing.total, standing.short, standing.records_needed)
+            short += standing.short
+            needed += standing.records_needed
+            if standing.short or standing.records_needed:
+                lacks.append(Lack(_rule_slug(rule), rule_title(rule), standing.short, standing.records_needed))
+        rows.append(
+            PersonRow(
+                person_id=person_id,
+                college_id=college_of.get(person_id),
+                roles=set(roles),
+                role_compliant=roles,
+                rules=rules,
+                compliant=short == 0,
+                short=short,
+                records_needed=needed,
+                lacks=sorted(lacks, key=lambda lack: (-lack.short, -lack.records_needed)),
+            )
+        )
+    return rows
+
+
+def _rule_shares(report: ComplianceReport, current: dict, previous: dict | None) -> list[RuleShare]:
+    shares: dict[str, RuleShare] = {}
+    order = sorted(report.rules, key=lambda r: (ROLES.index(r.role), r.requirement, r.college_id or 0))
+    for rule in order:
+        slug = _rule_slug(rule)
+        if slug not in shares and rule.college_id is None:
+            shares[slug] = RuleShare(rule.key, rule.requirement, rule.role, rule_title(rule), rule.title_zh)
+    for rule in order:  # a college-only rule with no school rule of its key
+        shares.setdefault(
+            _rule_slug(rule), RuleShare(rule.key, rule.requirement, rule.role, rule_title(rule), rule.title_zh)
+        )
+
+    def tally(by_person: dict, attr: str) -> None:
+        for standings in by_person.values():
+            for standing in standings:
+                entry = shares.get(_rule_slug(standing.rule))
+                if entry is None:
+                    continue
+                setattr(entry, f"{attr}people", getattr(entry, f"{attr}people") + 1)
+                if standing.compliant:
+                    setattr(entry, f"{attr}compliant", getattr(entry, f"{attr}compliant") + 1)
+
+    tally(current, "")
+    if previous is not None:
+        tally(previous, "previous_")
+    return [s for s in shares.values() if s.people or s.previous_people]
+
+
+def _role_shares(people: list[PersonRow], previous: list[PersonRow]) -> list[RoleShare]:
+    result = []
+    for role in ROLES:
+        entry = RoleShare(role)
+        for rows, prefix in ((people, ""), (previous, "previous_")):
+            held = [row for row in rows if role in row.roles]
+            setattr(entry, f"{prefix}people", len(held))
+            setattr(entry, f"{prefix}compliant", sum(1 for row in held if row.role_compliant[role]))
+        if entry.people or entry.previous_people:
+            result.append(entry)
+    return result
+
+
+def _grid(report: ComplianceReport) -> tuple[list[int], list[GridRow]]:
+    weeks = [w.number for w in report.teaching_weeks]
+    cells: dict[int, dict[int, list[Line]]] = defaultdict(lambda: defaultdict(list))
+    for line in report.lines:
+        if line.rule.scope == Scope.PER_STAFF:
+            cells[line.person_id][line.period].append(line)
+    rows = []
+    for person_id in sorted(cells):
+        row = []
+        for week in weeks:
+            lines = sorted(cells[person_id].get(week, []), key=lambda x: x.rule.requirement)
+            if not lines:
+                row.append(WeekCell(week, None))
+                continue
+            statuses = {line.status for line in lines}
+            status = next(s for s in (NOT_DUE, SHORT, PENDING, MET) if s in statuses)
+            counts = " · ".join(f"{line.rule.requirement} {line.count}/{line.required}" for line in lines)
+            row.append(WeekCell(week, status, counts))
+        rows.append(GridRow(person_id, row))
+    return weeks, rows
+
+
+def _unit_lines(report: ComplianceReport) -> tuple[list[UnitLine], list[UnitLine]]:
+    students, classes = [], []
+    for line in report.lines:
+        rule = line.rule
+        if line.status not in (SHORT, PENDING) or line.unit_id is None:
+            continue
+        if rule.role == StaffRole.MENTOR and rule.scope == Scope.PER_STUDENT:
+            students.append(
+                UnitLine(line.person_id, line.unit_id, True, rule.requirement, line.count, line.required, line.status)
+            )
+        elif rule.scope == Scope.PER_CLASS and MEETING_KINDS & set(rule.kinds):
+            classes.append(
+                UnitLine(line.person_id, line.unit_id, False, rule.requirement, line.count, line.required, line.status)
+            )
+    key = lambda u: (u.status != SHORT, u.count - u.required, u.person_id, u.unit_id)  # noqa: E731
+    return sorted(students, key=key), sorted(classes, key=key)
+
+
+def _chunks(ids: Iterable[int]) -> list[list[int]]:
+    ids = sorted(set(ids))
+    return [ids[i : i + NAME_CHUNK] for i in range(0, len(ids), NAME_CHUNK)] or [[]]
+
+
+def _user_names(ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    names = {}
+    for chunk in _chunks(ids):
+        for pk, number, name in User.objects.filter(pk__in=chunk).values_list("pk", "number", "name"):
+            names[pk] = (number, name)
+    return names
+
+
+def _class_names(ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    names = {}
+    for chunk in _chunks(ids):
+        for pk, code, name in SchoolClass.objects.filter(pk__in=chunk).values_list("pk", "code", "name"):
+            names[pk] = (code, name)
+    return names
+
+
+def name_rows(
+    *, people: Iterable[PersonRow] = (), grid: Iterable[GridRow] = (), units: Iterable[UnitLine] = ()
+) -> None:
+    """Fill in numbers and names of the rows about to be shown: two queries for a page (one per ≤900 ids)."""
+    people, grid, units = list(people), list(grid), list(units)
+    user_ids = {p.person_id for p in people} | {g.person_id for g in grid} | {u.person_id for u in units}
+    user_ids |= {u.unit_id for u in units if u.unit_is_student}
+    class_ids = {u.unit_id for u in units if not u.unit_is_student}
+    users = _user_names(user_ids)
+    classes = _class_names(class_ids) if class_ids else {}
+    for row in (*people, *grid):
+        row.number, row.name = users.get(row.person_id, ("", "?"))
+    for unit in units:
+        unit.person_number, unit.person_name = users.get(unit.person_id, ("", "?"))
+        source = users if unit.unit_is_student else classes
+        unit.unit_code, unit.unit_name = source.get(unit.unit_id, ("", "?"))
+
+
+# --- R-30, R-20, R-28 -----------------------------------------------------------------------------------------
+
+
+def _year_span(start_year: int) -> tuple[date, date]:
+    return date(start_year, 8, 1), date(start_year + 1, 7, 31)
+
+
+def _indicators(semester: Semester, college_ids: set[int] | None) -> list[Indicator]:
+    """R-30 "一降二升三满意": only the share of students in academic difficulty has data in the portal."""
+    students = Student.objects.all()
+    flags = StudentFlag.objects.filter(flag=FlagType.ACADEMIC_DIFFICULTY)
+    if college_ids is not None:
+        students = students.filter(school_class__major__college_id__in=college_ids)
+        flags = flags.filter(student__school_class__major__college_id__in=college_ids)
+    year = semester.academic_year.start_year
+
+    def during(start_year: int) -> Q:
+        first, last = _year_span(start_year)
+        return Q(valid_from__lte=last) & (Q(valid_until__isnull=True) | Q(valid_until__gte=first))
+
+    counts = flags.aggregate(
+        this=Count("student", distinct=True, filter=during(year)),
+        last=Count("student", distinct=True, filter=during(year - 1)),
+    )
+    total = students.count()
+    return [
+        Indicator(
+            title=_("Students in academic difficulty (fewer)"),
+            this_year=share(counts["this"], total),
+            last_year=share(counts["last"], total),
+            detail=_("%(this)s this academic year, %(last)s last, of %(total)s students today")
+            % {"this": counts["this"], "last": counts["last"], "total": total},
+            source=_("Academic difficulty flags set on students"),
+        ),
+        Indicator(
+            title=_("Further-study rate and quality (higher)"),
+            source=_("Graduates' destinations (深造) — not recorded in the portal yet"),
+        ),
+        Indicator(
+            title=_("Satisfaction of students, parents and society (rising)"),
+            source=_("The satisfaction surveys of the annual evaluation — no survey results yet"),
+        ),
+    ]
+
+
+def semester_meetings(on: date, *, up_to: Semester | None = None, limit: int = 10) -> list[MeetingSemester]:
+    """Semesters that have started (up to `up_to`), newest first, with their steering meetings (R-20)."""
+    last = up_to.start_date if up_to is not None else on
+    semesters = (
+        Semester.objects.filter(start_date__lte=last)
+        .select_related("academic_year")
+        .annotate(n=Count("steering_meetings"))
+        .order_by("-start_date")[:limit]
+    )
+    return [MeetingSemester(s, s.n, s.end_date < on) for s in semesters]
+
+
+def overdue_findings(college_ids: set[int] | None, on: date) -> list[SupervisionFinding]:
+    findings = SupervisionFinding.objects.filter(state=FindingState.OPEN, deadline__lt=on).select_related("college")
+    if college_ids is not None:
+        findings = findings.filter(college_id__in=college_ids)
+    return list(findings.order_by("deadline", "pk"))
+
+
+def semester_before(semester: Semester) -> Semester | None:
+    return (
+        Semester.objects.filter(start_date__lt=semester.start_date)
+        .select_related("academic_year")
+        .order_by("-start_date")
+        .first()
+    )
+
+
+# --- the two dashboards ---------------------------------------------------------------------------------------
+
+
+def _build(*, semester: Semester, on: date, role: str, college: College | None) -> Dashboard:
+    roles = [role] if role else None
+    staff = Staff.objects.all() if college is None else Staff.objects.filter(college=college)
+    college_of = dict(staff.values_list("user_id", "college_id"))
+    person_ids = None if college is None else list(college_of)
+    report = compliance_report(semester=semester, on=on, person_ids=person_ids, roles=roles)
+    previous = semester_before(semester)
+    previous_report = (
+        compliance_report(semester=previous, on=on, person_ids=person_ids, roles=roles) if previous else None
+    )
+    current_standings = report.standings()
+    previous_standings = previous_report.standings() if previous_report else None
+    people = _standings(current_standings, college_of)
+    previous_people = _standings(previous_standings, college_of) if previous_standings else []
+    weeks, grid = _grid(report)
+    students_short, classes_short = _unit_lines(report)
+    college_ids = None if college is None else {college.pk}
+    overdue = overdue_findings(college_ids, on)
+    colleges = _colleges(people, overdue) if college is None else []
+    return Dashboard(
+        semester=semester,
+        previous=previous,
+        on=on,
+        role=role,
+        college=college,
+        rules=_rule_shares(report, current_standings, previous_standings),
+        roles=_role_shares(people, previous_people),
+        people=people,
+        weeks=weeks,
+        grid=grid,
+        students_short=students_short,
+        classes_short=classes_short,
+        colleges=colleges,
+        indicators=_indicators(semester, college_ids),
+        meetings=semester_meetings(on, up_to=semester, limit=6),
+        overdue=overdue,
+    )
+
+
+def _colleges(people: list[PersonRow], overdue: list[SupervisionFinding]) -> list[CollegeRow]:
+    rows = {c.pk: CollegeRow(c) for c in College.objects.order_by("code")}
+    for person in people:
+        row = rows.get(person.college_id)
+        if row is None:
+            continue
+        row.people += 1
+        row.compliant += person.compliant
+    for finding in overdue:
+        rows[finding.college_id].overdue_findings += 1
+    ranked = sorted(rows.values(), key=lambda r: (r.share is None, -(r.share or 0), r.college.code))
+    for rank, row in enumerate(ranked, start=1):
+        row.rank = rank
+    return ranked
+
+
+def _add_role_breakdown(dashboard: Dashboard) -> None:
+    by_college: dict[int | None, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for person in dashboard.people:
+        for role, ok in person.role_compliant.items():
+            entry = by_college[person.college_id][role]
+            entry[0] += 1
+            entry[1] += ok
+    for row in dashboard.colleges:
+        row.by_role = {role: (v[0], v[1]) for role, v in by_college[row.college.pk].items()}
+
+
+def college_dashboard(*, semester: Semester, college: College, on: date, role: str = "") -> Dashboard:
+    """The dashboard of one college: its people (by staff record) and their standing. The caller checks access."""
+    return _build(semester=semester, on=on, role=role, college=college)
+
+
+def school_dashboard(*, semester: Semester, on: date, role: str = "") -> Dashboard:
+    """The whole school: the same numbers, and colleges side by side, ranked (R-29)."""
+    dashboard = _build(semester=semester, on=on, role=role, college=None)
+    _add_role_breakdown(dashboard)
+    return dashboard
+
+
+def person_standing(*, semester: Semester, person: User, on: date) -> ComplianceReport:
+    """One person's lines, for the drill-down behind every number."""
+    return compliance_report(semester=semester, on=on, person_ids=[person.pk])

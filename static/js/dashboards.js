@@ -1,0 +1,50 @@
+// Dashboard charts, drawn from the JSON data island #dashboard-data (the CSP forbids inline scripts).
+// Every chart has its table next to it; the charts are a picture of the same numbers.
+(function () {
+  const charts = [];
+
+  function draw(id, config) {
+    const canvas = document.getElementById(id);
+    if (!canvas || !window.Chart) return;
+    charts.push(new window.Chart(canvas, config));
+  }
+
+  function render() {
+    while (charts.length) charts.pop().destroy();
+    const island = document.getElementById("dashboard-data");
+    if (!island) return;
+    const data = JSON.parse(island.textContent);
+    const percent = { min: 0, max: 100, ticks: { callback: (v) => v + "%" } };
+    const common = { responsive: true, maintainAspectRatio: false, animation: false };
+    const datasets = [{ label: data.rules.currentLabel, data: data.rules.current, backgroundColor: "#9b1c1c" }];
+    if (data.rules.previousLabel) {
+      datasets.push({ label: data.rules.previousLabel, data: data.rules.previous, backgroundColor: "#9aa5b1" });
+    }
+    draw("chart-rules", {
+      type: "bar",
+      data: { labels: data.rules.labels, datasets },
+      options: { ...common, indexAxis: "y", scales: { x: percent } },
+    });
+    draw("chart-weeks", {
+      type: "line",
+      data: {
+        labels: data.weeks.labels,
+        datasets: [{ label: data.weeks.label, data: data.weeks.share, borderColor: "#1e7b34", spanGaps: true }],
+      },
+      options: { ...common, scales: { y: percent } },
+    });
+    draw("chart-colleges", {
+      type: "bar",
+      data: {
+        labels: data.colleges.labels,
+        datasets: [{ label: data.colleges.label, data: data.colleges.share, backgroundColor: "#1d4ed8" }],
+      },
+      options: { ...common, indexAxis: "y", scales: { x: percent } },
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", render);
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.target && event.target.id === "dashboard-body") render();
+  });
+})();

@@ -1,0 +1,297 @@
+"""The compliance dashboards (college, school), the people and person pages behind their numbers.
+
+World (tests/conftest.py): college MAT holds the mentor (students 0 and 1), the advisor (class A) and the
+counselor (classes A and B); ECO holds other_class and other_student. Records go into fall 2025 (closed, judged).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from accounts.models import Staff
+from mentoring.models import Kind, Mode, StaffRole
+from mentoring.selectors.compliance import MET, NOT_DUE, SHORT
+from mentoring.selectors.dashboards import college_dashboard, school_dashboard
+from mentoring.services.assignments import mentor_assign
+from mentoring.services.oversight import finding_record
+from mentoring.services.records import RecordInput, interaction_log
+from tests.factories import StaffFactory, StudentFactory
+
+DURING = date(2025, 12, 1)
+TODAY = date(2026, 11, 22)
+
+
+def talk(mentor, students, day):
+    mode = Mode.ONE_TO_ONE if len(students) == 1 else Mode.GROUP
+    data = RecordInput(
+        role=StaffRole.MENTOR, kind=Kind.MENTOR_TALK, day=day, mode=mode, students=students, topics=["academic"]
+    )
+    return interaction_log(actor=mentor, data=data, today=max(day, DURING))
+
+
+def class_meeting(advisor, school_class, day):
+    data = RecordInput(
+        role=StaffRole.ADVISOR, kind=Kind.CLASS_MEETING, day=day, mode=Mode.CLASS, school_class=school_class
+    )
+    return interaction_log(actor=advisor, data=data, today=max(day, DURING))
+
+
+def dorm_visit(counselor, day):
+    data = RecordInput(role=StaffRole.COUNSELOR, kind=Kind.DORM_VISIT, day=day, mode=Mode.NONE)
+    return interaction_log(actor=counselor, data=data, today=max(day, DURING))
+
+
+def log_fall_work(world) -> None:
+    """Student 0 has had four talks (R-03 met), student 1 one; class A one class meeting of two; two dorm visits in
+    week 1 (R-14 met that week)."""
+    s0, s1 = world.students[0], world.students[1]
+    for day in (date(2025, 9, 10), date(2025, 10, 15), date(2025, 11, 12), date(2025, 12, 1)):
+        talk(world.mentor, [s0], day)
+    talk(world.mentor, [s1], date(2025, 9, 11))
+    class_meeting(world.advisor, world.class_a, date(2025, 10, 9))
+    dorm_visit(world.counselor, date(2025, 9, 9))
+    dorm_visit(world.counselor, date(2025, 9, 10))
+
+
+@pytest.fixture
+def worked(world, calendar):
+    log_fall_work(world)
+    return calendar[0]
+
+
+def rule(dashboard, slug):
+    found = [r for r in dashboard.rules if r.slug == slug]
+    assert len(found) == 1, [r.slug for r in dashboard.rules]
+    return found[0]
+
+
+# --- the numbers --------------------------------------------------------------------------------------------------
+
+
+def test_college_dashboard_shares_per_rule_come_from_the_engine(world, worked):
+    dashboard = college_dashboard(semester=worked, college=world.college, on=TODAY)
+
+    r03 = rule(dashboard, "R-03:mentor")
+    assert (r03.people, r03.compliant, r03.share) == (1, 0, 0.0)
+    r07 = rule(dashboard, "R-07:advisor")
+    assert (r07.people, r07.compliant) == (1, 0)
+    assert sorted(p.person_id for p in dashboard.people) == sorted(
+        [world.mentor.pk, world.advisor.pk, world.counselor.pk]
+    )
+    assert dashboard.fully_compliant == 0
+
+
+def test_college_dashboard_lists_students_short_of_talks_and_classes_short_of_meetings(world, worked):
+    dashboard = college_dashboard(semester=worked, college=world.college, on=TODAY)
+
+    assert [(u.person_id, u.unit_id, u.count, u.required, u.status) for u in dashboard.students_short] == [
+        (world.mentor.pk, world.students[1].pk, 1, 4, SHORT)
+    ]
+    meetings = [(u.unit_id, u.requirement, u.count, u.required) for u in dashboard.classes_short]
+    assert (world.class_a.pk, "R-07", 1, 2) in meetings
+
+
+def test_counselor_grid_marks_week_1_dorm_visits_met_and_a_holiday_week_absent(world, worked):
+    dashboard = college_dashboard(semester=worked, college=world.college, on=TODAY)
+
+    [row] = dashboard.grid
+    assert row.person_id == world.counselor.pk
+    by_week = {cell.week: cell for cell in row.cells}
+    assert 4 not in by_week  # week 4 is a holiday: no quota, no column
+    assert by_week[1].status == SHORT  # dorm visits 2/2 met, but sit-ins 0/3 short
+    assert "R-14 2/2" in by_week[1].counts and "R-15 0/3" in by_week[1].counts
+    assert by_week[2].status == SHORT
+
+
+def test_weeks_not_yet_due_show_as_not_due(world, worked):
+    dashboard = college_dashboard(semester=worked, college=world.college, on=date(2025, 10, 1))
+
+    statuses = {cell.week: cell.status for cell in dashboard.grid[0].cells}
+    assert statuses[1] == SHORT
+    assert statuses[15] == NOT_DUE
+
+
+def test_the_laggard_first_is_the_one_with_most_short_lines(world, worked):
+    dashboard = college_dashboard(semester=worked, college=world.college, on=TODAY)
+
+    first = dashboard.laggards[0]
+    assert first.person_id == world.counselor.pk  # 15 teaching weeks × 2 weekly rules, mostly short
+    assert {lack.slug for lack in first.lacks} >= {"R-14:counselor", "R-15:counselor"}
+
+
+def test_trend_compares_with_the_previous_semester(world, worked, calendar):
+    _fall, spring = calendar
+    dashboard = college_dashboard(semester=spring, college=world.college, on=TODAY)
+
+    assert dashboard.previous == worked
+    r03 = rule(dashboard, "R-03:mentor")
+    assert (r03.previous_people, r03.previous_compliant) == (1, 0)
+
+
+def test_school_dashboard_ranks_colleges_by_share_fully_compliant(world, worked):
+    eco_mentor = StaffFactory(college=world.other_college).user
+    mentor_assign(actor=None, student=world.other_student, mentor=eco_mentor, valid_from=date(2025, 9, 8))
+    for day in (date(2025, 9, 10), date(2025, 10, 15), date(2025, 11, 12), date(2025, 12, 1)):
+        talk(eco_mentor, [world.other_student], day)
+
+    dashboard = school_dashboard(semester=worked, on=TODAY)
+
+    ranked = [(c.rank, c.college.code, c.people, c.compliant) for c in dashboard.colleges]
+    assert ranked == [(1, "ECO", 1, 1), (2, "MAT", 3, 0)]
+    assert dashboard.colleges[0].role_share(StaffRole.MENTOR) == 100.0
+
+
+def test_r30_share_of_students_in_academic_difficulty_this_year_and_last(world, worked):
+    from mentoring.services.flags import flag_set
+
+    flag_set(
+        actor=world.college_admin, student=world.students[0], flag="academic_difficulty", valid_from=date(2025, 9, 1)
+    )
+    flag_set(
+        actor=world.college_admin,
+        student=world.students[1],
+        flag="academic_difficulty",
+        valid_from=date(2024, 10, 1),
+        valid_until=date(2025, 3, 1),
+    )
+
+    indicators = college_dashboard(semester=worked, college=world.college, on=TODAY).indicators
+
+    assert (indicators[0].this_year, indicators[0].last_year) == (25.0, 25.0)  # 1 of MAT's 4 students each year
+    assert [i.has_data for i in indicators] == [True, False, False]
+
+
+# --- pages --------------------------------------------------------------------------------------------------------
+
+
+def test_college_admin_sees_their_dashboard_and_not_the_other_college(world, worked, as_user):
+    client = as_user(world.college_admin)
+    assert client.get(f"/dashboard/college/MAT/?semester={worked.pk}").status_code == 200
+    assert client.get(f"/dashboard/college/ECO/?semester={worked.pk}").status_code == 404
+    assert client.get("/dashboard/school/").status_code == 403
+
+
+def test_college_page_names_only_the_colleges_people(world, worked, as_user):
+    eco_mentor = StaffFactory(college=world.other_college, user__name="他院导师").user
+    mentor_assign(actor=None, student=world.other_student, mentor=eco_mentor, valid_from=date(2025, 9, 8))
+
+    html = as_user(world.college_admin).get(f"/dashboard/college/MAT/?semester={worked.pk}").content.decode()
+
+    assert world.mentor.name in html and world.counselor.name in html
+    assert "他院导师" not in html and world.other_student.user.name not in html
+
+
+@pytest.mark.parametrize("persona", ["mentor", "advisor", "counselor", "student", "outsider"])
+def test_dashboards_wrong_role_is_refused(world, worked, as_user, persona):
+    client = as_user(getattr(world, persona))
+    assert client.get("/dashboard/").status_code == 403
+    assert client.get("/dashboard/school/").status_code == 403
+    assert client.get("/dashboard/college/MAT/").status_code == 404
+    assert client.get("/dashboard/people/?college=MAT").status_code == 404
+    assert client.get(f"/dashboard/person/{world.mentor.number}/").status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["school_admin", "school_student_affairs"])
+def test_school_offices_see_both_dashboards(world, worked, as_user, persona):
+    client = as_user(getattr(world, persona))
+    assert client.get(f"/dashboard/school/?semester={worked.pk}").status_code == 200
+    assert client.get(f"/dashboard/college/ECO/?semester={worked.pk}").status_code == 200
+
+
+def test_student_affairs_lead_sees_their_college_dashboard(world, worked, as_user):
+    client = as_user(world.student_affairs)
+    assert client.get("/dashboard/").status_code == 200
+    assert client.get("/dashboard/college/ECO/").status_code == 404
+
+
+def test_htmx_filter_returns_only_the_body(world, worked, as_user):
+    response = as_user(world.college_admin).get(
+        f"/dashboard/college/MAT/?semester={worked.pk}&role=mentor", HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert "<html" not in html and 'id="dashboard-data"' in html
+    assert "R-03" in html and "R-14" not in html
+
+
+def test_people_page_behind_a_number_lists_who_is_short_on_the_rule(world, worked, as_user):
+    html = (
+        as_user(world.college_admin)
+        .get(f"/dashboard/people/?college=MAT&semester={worked.pk}&rule=R-07:advisor&status=short")
+        .content.decode()
+    )
+    assert world.advisor.name in html and world.mentor.name not in html
+
+
+def test_person_drill_down_shows_lines_and_records(world, worked, as_user):
+    html = (
+        as_user(world.college_admin)
+        .get(f"/dashboard/person/{world.mentor.number}/?semester={worked.pk}")
+        .content.decode()
+    )
+    assert "R-03" in html and "2025-09-11" in html
+
+
+def test_person_drill_down_of_another_colleges_staff_is_404(world, worked, as_user):
+    assert as_user(world.other_admin).get(f"/dashboard/person/{world.mentor.number}/").status_code == 404
+
+
+# --- query counts at two data sizes ------------------------------------------------------------------------------
+
+
+def _grow(world, extra: int) -> None:
+    """`extra` more students of the mentor, each with a talk, and `extra` more MAT staff."""
+    for _ in range(extra):
+        student = StudentFactory(school_class=world.class_a)
+        mentor_assign(actor=None, student=student, mentor=world.mentor, valid_from=date(2025, 9, 8))
+        talk(world.mentor, [student], date(2025, 10, 20))
+        StaffFactory(college=world.college)
+
+
+# Per request: session, user, grants, roles, the nav's model permissions, session save. A dashboard: semesters,
+# staff, the engine (13 queries) for the semester and again for the one before it (spring here; fall has none),
+# overdue findings, colleges (school), R-30 (2), meetings, names (2).
+@pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
+@pytest.mark.parametrize(
+    ("persona", "path", "queries"),
+    [
+        ("college_admin", "/dashboard/college/MAT/?semester={fall}", 32),
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 45),
+        ("student_affairs", "/dashboard/", 46),
+        ("school_admin", "/dashboard/school/?semester={fall}", 30),
+        ("school_admin", "/dashboard/school/?semester={spring}", 43),
+        ("college_admin", "/dashboard/people/?college=MAT&semester={fall}&rule=R-03:mentor", 31),
+        ("college_admin", "/dashboard/person/T100/?semester={fall}", 25),
+        ("school_admin", "/supervision/findings/", 9),
+        ("college_admin", "/supervision/findings/", 10),
+        ("school_admin", "/supervision/meetings/", 10),
+    ],
+)
+def test_dashboard_query_count_does_not_grow_with_data(
+    world, worked, calendar, as_user, django_assert_num_queries, extra, persona, path, queries
+):
+    _grow(world, extra)
+    for n in range(1 + extra):
+        finding_record(
+            actor=world.school_admin, college=world.college, problem=f"问题{n}", owner="教学办", deadline=TODAY
+        )
+    client = as_user(getattr(world, persona))
+    with django_assert_num_queries(queries):
+        response = client.get(path.format(fall=worked.pk, spring=calendar[1].pk))
+    assert response.status_code == 200
+
+
+def test_staff_without_a_college_are_left_out_of_the_ranking(world, worked):
+    Staff.objects.filter(user=world.mentor).update(college=None)
+    dashboard = school_dashboard(semester=worked, on=TODAY)
+    assert sum(c.people for c in dashboard.colleges) == 2
+    assert len(dashboard.people) == 3
+
+
+def test_a_met_standing_counts_as_compliant(world, worked):
+    dashboard = college_dashboard(semester=worked, college=world.college, on=TODAY, role=StaffRole.MENTOR)
+    mentor = next(p for p in dashboard.people if p.person_id == world.mentor.pk)
+    met, due, short, _needed = mentor.rules["R-03:mentor"]
+    assert (met, due, short) == (1, 2, 1)
+    assert MET != SHORT

@@ -1,0 +1,139 @@
+"""The demo university that `make run` loads: its shape, idempotence and the printed logins."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, F
+
+from accounts.models import College, Role, RoleGrant, SchoolClass, Staff, Student, User
+from mentoring.demo import DEMO_PASSWORD, demo_load, demo_logins
+from mentoring.models import AdvisorAssignment, CounselorAssignment, MentorAssignment, Semester, TeachingWeek
+from mentoring.selectors.people import roles_of
+
+# The role named by each printed login, as `roles_of(...).names` spells it.
+LOGIN_ROLES = {
+    "school admin · 教务处": "school_admin",
+    "school student affairs · 学生工作部": "school_student_affairs",
+    "college admin · 学院管理员": "college_admin",
+    "college student-affairs lead · 学院学工负责人": "college_student_affairs",
+    "mentor · 本科生导师": "mentor",
+    "class advisor · 班主任": "class_advisor",
+    "counselor · 辅导员": "counselor",
+    "student · 学生": "student",
+}
+
+
+@pytest.fixture
+def demo(db):
+    assert demo_load() is True
+
+
+def _counts() -> dict[str, int]:
+    models = [
+        College,
+        SchoolClass,
+        User,
+        Staff,
+        Student,
+        RoleGrant,
+        Semester,
+        TeachingWeek,
+        MentorAssignment,
+        AdvisorAssignment,
+        CounselorAssignment,
+    ]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_load_demo_twice_creates_no_duplicates(db):
+    first_out, second_out = StringIO(), StringIO()
+    call_command("load_demo", stdout=first_out)
+    first = _counts()
+    call_command("load_demo", stdout=second_out)
+    assert _counts() == first
+    assert "Demo university already present; unchanged." in second_out.getvalue()
+    # Both runs print one login per role, read back from the database.
+    printed = [[login.number in out.getvalue() for login in demo_logins()] for out in (first_out, second_out)]
+    assert printed == [[True] * len(LOGIN_ROLES)] * 2
+
+
+def test_demo_load_second_time_reports_nothing_created(demo):
+    assert demo_load() is False
+
+
+def test_demo_has_three_colleges(demo):
+    assert list(College.objects.values_list("code", flat=True)) == ["CIE", "ECO", "MAT"]
+
+
+def test_demo_has_between_550_and_700_students(demo):
+    assert 550 <= Student.objects.count() <= 700
+
+
+def test_demo_every_student_has_a_mentor_advisor_and_counselor(demo):
+    students = Student.objects.count()
+    with_mentor = MentorAssignment.objects.filter(valid_until__isnull=True).values("student").distinct().count()
+    classes = SchoolClass.objects.count()
+    advised = AdvisorAssignment.objects.filter(valid_until__isnull=True).count()
+    counseled = CounselorAssignment.objects.filter(valid_until__isnull=True).count()
+    assert (with_mentor, advised, counseled) == (students, classes, classes)
+
+
+def test_demo_mentors_have_five_to_ten_students(demo):
+    sizes = MentorAssignment.objects.values("mentor").annotate(n=Count("student")).values_list("n", flat=True)
+    out_of_range = sorted(n for n in sizes if not 5 <= n <= 10)
+    assert out_of_range == []
+
+
+def test_demo_mentors_stay_in_their_college(demo):
+    crossing = MentorAssignment.objects.exclude(
+        mentor__staff__college=F("student__school_class__major__college")
+    ).count()
+    assert crossing == 0
+
+
+def test_demo_has_two_counselors_per_college(demo):
+    per_college = dict(
+        CounselorAssignment.objects.values("school_class__major__college__code")
+        .annotate(n=Count("counselor", distinct=True))
+        .values_list("school_class__major__college__code", "n")
+    )
+    assert per_college == {"CIE": 2, "ECO": 2, "MAT": 2}
+
+
+def test_demo_has_an_admin_per_college(demo):
+    admins = sorted(RoleGrant.objects.filter(role=Role.COLLEGE_ADMIN).values_list("college__code", "user__number"))
+    assert admins == [("CIE", "cieadmin"), ("ECO", "ecoadmin"), ("MAT", "matadmin")]
+
+
+def test_demo_has_a_calendar_with_teaching_weeks(demo):
+    assert list(Semester.objects.values_list("academic_year__start_year", "term")) == [
+        (2025, 1),
+        (2025, 2),
+        (2026, 1),
+        (2026, 2),
+    ]
+
+
+def test_demo_logins_one_per_role(demo):
+    logins = demo_logins()
+    assert sorted(login.role for login in logins) == sorted(LOGIN_ROLES)
+
+
+def test_demo_logins_really_hold_their_role(demo):
+    held = {}
+    for login in demo_logins():
+        user = User.objects.get(number=login.number)
+        held[login.role] = LOGIN_ROLES[login.role] in roles_of(user).names
+    assert held == dict.fromkeys(LOGIN_ROLES, True)
+
+
+def test_demo_logins_log_in_with_the_demo_password(demo, client):
+    results = {}
+    for login in demo_logins():
+        response = client.post("/accounts/login/", {"username": login.number, "password": DEMO_PASSWORD})
+        results[login.number] = (response.status_code, response.url) == (302, "/")
+        client.logout()
+    assert results == {login.number: True for login in demo_logins()}
