@@ -22,6 +22,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo_evaluation
 
 ## make run: SQLite, eager Celery, console email — no services needed.
 run: demo
