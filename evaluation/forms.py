@@ -22,12 +22,12 @@ class CycleOpenForm(forms.Form):
     weight_satisfaction = forms.IntegerField(label=_("Weight of student satisfaction (%)"), initial=40, min_value=0)
     weight_peer = forms.IntegerField(label=_("Weight of peer recognition (%)"), initial=20, min_value=0)
     pass_threshold = forms.IntegerField(
-        label=_("Duty compliance passes at (% of rules met)"), initial=100, min_value=0, max_value=100
+        label=_("Duty compliance passes at (percent of rules met)"), initial=100, min_value=0, max_value=100
     )
     peer_mode = forms.ChoiceField(label=_("Peer recognition by"), choices=PeerMode.choices, initial=PeerMode.VOTES)
     votes_per_person = forms.IntegerField(label=_("Votes per person"), initial=3, min_value=1, max_value=20)
     recommend_percent = forms.IntegerField(
-        label=_("College recommendation quota (% of the college's people in a role)"),
+        label=_("College recommendation quota (percent of the college's people in a role)"),
         initial=20,
         min_value=1,
         max_value=100,

@@ -53,12 +53,12 @@ class Cycle(models.Model):
     weight_satisfaction = models.PositiveSmallIntegerField(_("weight of student satisfaction (%)"), default=40)
     weight_peer = models.PositiveSmallIntegerField(_("weight of peer recognition (%)"), default=20)
     pass_threshold = models.PositiveSmallIntegerField(
-        _("duty compliance pass threshold (% of rules met)"), default=100, validators=[MaxValueValidator(100)]
+        _("duty compliance pass threshold (percent of rules met)"), default=100, validators=[MaxValueValidator(100)]
     )
     peer_mode = models.CharField(_("peer recognition by"), max_length=8, choices=PeerMode.choices, default="votes")
     votes_per_person = models.PositiveSmallIntegerField(_("votes per person"), default=3)
     recommend_percent = models.PositiveSmallIntegerField(
-        _("college recommendation quota (% of the college's people in a role)"),
+        _("college recommendation quota (percent of the college's people in a role)"),
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
