@@ -183,6 +183,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Daily; sends only in the week of a checkpoint (mid-semester, three weeks before the end).
     "pace-reminders": {"task": "mentoring.pace_reminders", "schedule": crontab(minute=30, hour=8)},
+    # Daily; sends 3 days and 1 day before the active evaluation phase's deadline (survey, self reports, peer
+    # recognition, college recommendations) to the people still pending, and to the committee before publicity ends.
+    "evaluation-deadline-reminders": {"task": "evaluation.deadline_reminders", "schedule": crontab(minute=0, hour=8)},
+    "awards-publicity-end-reminders": {
+        "task": "awards.publicity_end_reminders",
+        "schedule": crontab(minute=5, hour=8),
+    },
     # Failed deliveries whose backoff has passed, and messages a stopped worker left unsent.
     "notifications-retry": {"task": "accounts.notifications_retry_due", "schedule": timedelta(minutes=2)},
 }
