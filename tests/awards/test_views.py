@@ -142,7 +142,8 @@ def test_running_the_selection_from_the_page_goes_through_the_task(
     run = SelectionRun.objects.get()
     assert response.url == url("run_status", YEAR, run.pk)
     assert (run.state, run.progress, run.awards) == ("done", 100, 4)
-    status = as_user(world.school_admin).get(response.url, HTTP_HX_REQUEST="true").content.decode()
+    status = as_user(world.school_admin).get(response.url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    status = status.content.decode()
     assert "4 awards proposed." in status
 
 
