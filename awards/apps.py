@@ -15,3 +15,10 @@ class AwardsConfig(AppConfig):
         from evaluation.models import Cycle
 
         post_save.connect(cycle_reached_school_review, sender=Cycle, dispatch_uid="awards_prepare_on_school_review")
+
+        # When the evaluation goes back a phase, a published list refuses it and a draft proposal is discarded.
+        from awards.services.step_back import cycle_stepping_back
+        from evaluation.services.cycles import cycle_step_back_hooks
+
+        if cycle_stepping_back not in cycle_step_back_hooks:
+            cycle_step_back_hooks.append(cycle_stepping_back)

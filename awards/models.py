@@ -163,6 +163,7 @@ class Adjustment(models.Model):
         STIPEND = "stipend", _("Stipend changed")
         RERUN = "rerun", _("Selection run again")
         UPHELD = "upheld", _("Withdrawn after an upheld objection")
+        DISCARD = "discard", _("Proposal discarded: the evaluation went back a phase")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="award_adjustments")
     action = models.CharField(_("change"), max_length=16, choices=Action.choices)

@@ -175,6 +175,12 @@ def phase_moved(*, cycle_id: int, phase: str) -> None:
     logger.info("evaluation cycle %s moved to phase %s", cycle_id, phase)
 
 
+# Hooks a higher app registers (DESIGN: a lower app never imports a higher one), called by `cycle_step_back` with
+# the locked cycle before anything is written: `hook(actor=, cycle=, from_phase=, to_phase=, reason=)`. A hook may
+# refuse with ValidationError (nothing is written) or undo what it derived from the scores (awards: the proposal).
+cycle_step_back_hooks: list = []
+
+
 def _lock(cycle: Cycle, expected: str) -> Cycle:
     locked = Cycle.objects.select_for_update().select_related("academic_year").get(pk=cycle.pk)
     if locked.phase != expected:
@@ -215,7 +221,10 @@ def cycle_step_back(*, actor: User, cycle: Cycle, expected_phase: str, reason: s
     if cycle.phase == Phase.PREPARATION:
         raise ValidationError({"phase": _("The cycle is in its first phase; it cannot go back.")})
     before = cycle.phase
-    cycle.phase = PHASE_ORDER[cycle.phase_index - 1]
+    after = PHASE_ORDER[cycle.phase_index - 1]
+    for hook in cycle_step_back_hooks:
+        hook(actor=actor, cycle=cycle, from_phase=before, to_phase=after, reason=reason)
+    cycle.phase = after
     cycle.save(update_fields=["phase"])
     if before == Phase.CLOSED:
         Candidate.objects.filter(cycle=cycle).update(satisfaction_score=None, peer_score=None, final_score=None)

@@ -14,7 +14,7 @@ from django.db import connection
 from accounts.models import AuditEntry
 from evaluation.models import Candidate, Cycle, Phase
 from evaluation.selectors.cycles import year_proposed
-from evaluation.services.cycles import cycle_advance, cycle_open, cycle_step_back
+from evaluation.services.cycles import cycle_advance, cycle_open, cycle_step_back, cycle_step_back_hooks
 from mentoring.models import AcademicYear, Kind, Mode, QuotaRule, StaffRole
 from mentoring.selectors.compliance import compliance_report
 from mentoring.services.calendar import semester_create
@@ -233,6 +233,29 @@ def test_closing_hands_the_scores_to_the_candidates_and_going_back_clears_them(w
 
     advisor.refresh_from_db()
     assert advisor.final_score is None
+
+
+def test_going_back_asks_the_registered_hooks_first_and_a_refusal_writes_nothing(world, calendar, monkeypatch):
+    cycle = advance_to(world, open_cycle(world), Phase.CLOSED)
+    calls = []
+
+    def refuse(**kwargs):
+        calls.append(kwargs)
+        raise ValidationError({"phase": "The awards depend on these scores."})
+
+    monkeypatch.setattr("evaluation.services.cycles.cycle_step_back_hooks", [*cycle_step_back_hooks, refuse])
+    audit = AuditEntry.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        cycle_step_back(actor=world.school_admin, cycle=cycle, expected_phase=Phase.CLOSED, reason="Recount")
+
+    assert refused.value.message_dict == {"phase": ["The awards depend on these scores."]}
+    assert [(c["actor"], c["cycle"].pk, c["from_phase"], c["to_phase"], c["reason"]) for c in calls] == [
+        (world.school_admin, cycle.pk, Phase.CLOSED, Phase.SCHOOL, "Recount")
+    ]
+    assert (Cycle.objects.get().phase, AuditEntry.objects.count()) == (Phase.CLOSED, audit)
+    scored = Candidate.objects.filter(cycle=cycle, final_score__isnull=False)
+    assert scored.count() == Candidate.objects.filter(cycle=cycle).count() > 0
 
 
 @pytest.mark.postgres
