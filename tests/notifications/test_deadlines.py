@@ -6,6 +6,7 @@ tests/evaluation/conftest.py: survey 2026-09-30, peer 2026-10-15, college review
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from accounts.notifications.services import notification_preferences_set
 from awards.reminder_tasks import publicity_end_reminders
 from awards.services.proposal import selection_run
 from awards.services.publicity import awards_publish, objection_file
+from evaluation import reminder_tasks
 from evaluation.models import Candidate, PeerMode, Phase
 from evaluation.reminder_tasks import deadline_reminders
 from evaluation.reminders import deadline_stage
@@ -141,6 +143,20 @@ def test_a_beat_down_for_the_3_day_reminder_sends_only_the_1_day_one(judged):
 
     assert len(inbox(judged.students[1].user)) == 1
     assert keys("deadline.survey") == {f"cycle-{cycle.pk}-survey-1d"}
+
+
+def test_a_large_run_hands_its_messages_on_in_batches_and_each_is_sent_once(judged, monkeypatch):
+    advance_to(judged, open_cycle(judged), Phase.SURVEY)
+    monkeypatch.setattr(reminder_tasks, "DELIVER_BATCH", 3)
+
+    first = deadline_reminders(today=before(SURVEY_UNTIL, 3))
+    again = deadline_reminders(today=before(SURVEY_UNTIL, 3))
+
+    waiting = SentMessage.objects.count()  # 8 students without an answer and 3 people without a self report
+    assert (first["sent"], first["handed_on"], waiting) == (3, waiting - 3, 11)
+    assert again == {"sent": 0, "failed": 0, "skipped": 0, "handed_on": 0}
+    assert set(SentMessage.objects.values_list("status", flat=True)) == {"sent"}
+    assert Notification.objects.count() == waiting
 
 
 def test_nothing_is_sent_before_the_first_stage_or_for_a_phase_that_is_not_active(judged):
@@ -286,7 +302,30 @@ def test_the_deadline_task_on_the_worker_sends_once_when_run_twice(celery_worker
     first = deadline_reminders.delay(today=day).get(timeout=30)
     second = deadline_reminders.delay(today=day).get(timeout=30)
 
-    assert first["sent"] > 0 and (first["failed"], second) == (0, {"sent": 0, "failed": 0, "skipped": 0})
+    assert first["sent"] > 0 and (first["failed"], second) == (
+        0,
+        {"sent": 0, "failed": 0, "skipped": 0, "handed_on": 0},
+    )
     assert len(inbox(student)) == 1
     assert [m.to for m in mail.outbox] == [["s1@example.edu.cn"]]
     assert Notification.objects.count() == SentMessage.objects.filter(channel="in_app").count()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_batches_a_run_hands_on_are_delivered_by_the_worker_once(celery_worker_redis, judged, monkeypatch):
+    advance_to(judged, open_cycle(judged), Phase.SURVEY)
+    monkeypatch.setattr(reminder_tasks, "DELIVER_BATCH", 2)
+    day = before(SURVEY_UNTIL, 1)
+
+    first = deadline_reminders.delay(today=day).get(timeout=30)
+    second = deadline_reminders.delay(today=day).get(timeout=30)  # may hand on rows still waiting: claimed once
+    waited = 0.0
+    while SentMessage.objects.exclude(status="sent").exists() and waited < 30:
+        time.sleep(0.2)
+        waited += 0.2
+
+    assert (first["sent"], first["handed_on"]) == (2, 9)
+    assert second["sent"] + second["skipped"] <= 2
+    assert set(SentMessage.objects.values_list("status", flat=True)) == {"sent"}
+    assert Notification.objects.count() == SentMessage.objects.count() == 11
