@@ -18,7 +18,7 @@ from datetime import date
 from django.db import transaction
 
 from accounts.models import College, Role, Student, User
-from awards.demo_records import COMPLIANT_MENTORS, PARTIAL_MENTORS, PAST_YEAR, Holdings, past_year_load
+from awards.demo_records import COMPLIANT_MENTORS, PAST_YEAR, Holdings, past_year_load
 from awards.models import Award
 from awards.services.categories import award_categories_prepare, category_update
 from awards.services.proposal import selection_run
@@ -47,10 +47,10 @@ ALLOWANCES = {StaffRole.MENTOR: "2000.00", StaffRole.ADVISOR: "3000.00", StaffRo
 
 
 def _survey(cycle: Cycle, held: Holdings, rng: random.Random) -> None:
-    """Three in four students of the mentors who kept records answer (about their advisor and counselor too)."""
+    """Three in four students of the mentors who met their duties answer (about their advisor and counselor too)."""
     students = []
     for mentors in held.mentors.values():
-        for mentor in mentors[: COMPLIANT_MENTORS + PARTIAL_MENTORS]:
+        for mentor in mentors[:COMPLIANT_MENTORS]:
             students += held.students_of[mentor.pk]
     for index, student in enumerate(students):
         if index % 4 == 3:
