@@ -23,6 +23,7 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_evaluation
+	$(BIN)/python manage.py load_demo_awards
 
 ## make run: SQLite, eager Celery, console email — no services needed.
 run: demo
