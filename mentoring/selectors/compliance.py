@@ -22,12 +22,19 @@ The number of SQL queries is constant (about a dozen), whatever the size of the 
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
+from typing import NamedTuple
+from uuid import uuid4
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
@@ -52,8 +59,9 @@ from mentoring.models import (
 MET, SHORT, PENDING, NOT_DUE = "met", "short", "pending", "not_due"
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """One unit and period of one rule for one person. A tuple: a whole-school report holds ~100,000 of them."""
+
     person_id: int
     rule: QuotaRule
     unit_id: int | None
@@ -73,36 +81,59 @@ class Line:
 
 @dataclass
 class RuleStanding:
-    """One person's standing on one rule: how many units/periods are met, short, pending."""
+    """One person's standing on one rule: how many units/periods are met, short, pending.
+
+    The tallies are taken in one pass over the lines, the first time one is asked for (the report builds the
+    standing's lines before anyone reads them).
+    """
 
     person_id: int
     rule: QuotaRule
     lines: list[Line] = field(default_factory=list)
 
+    @cached_property
+    def tally(self) -> tuple[int, int, int, int, int]:
+        """(total due, met, short, pending, records needed), in one pass over the lines."""
+        total = met = short = pending = needed = 0
+        for line in self.lines:
+            status = line.status
+            if status == NOT_DUE:
+                continue
+            total += 1
+            if status == MET:
+                met += 1
+            elif status == SHORT:
+                short += 1
+                needed += line.required - line.count
+            else:
+                pending += 1
+                needed += line.required - line.count
+        return total, met, short, pending, needed
+
     @property
     def total(self) -> int:
-        return sum(1 for line in self.lines if line.status != NOT_DUE)
+        return self.tally[0]
 
     @property
     def met(self) -> int:
-        return sum(1 for line in self.lines if line.status == MET)
+        return self.tally[1]
 
     @property
     def short(self) -> int:
-        return sum(1 for line in self.lines if line.status == SHORT)
+        return self.tally[2]
 
     @property
     def pending(self) -> int:
-        return sum(1 for line in self.lines if line.status == PENDING)
+        return self.tally[3]
 
     @property
     def records_needed(self) -> int:
-        return sum(line.shortfall for line in self.lines if line.status in (SHORT, PENDING))
+        return self.tally[4]
 
     @property
     def compliant(self) -> bool:
         """Nothing due is short (pending periods are not failures yet)."""
-        return self.short == 0
+        return self.tally[2] == 0
 
 
 @dataclass
@@ -112,15 +143,20 @@ class ComplianceReport:
     rules: list[QuotaRule]
     lines: list[Line]
     teaching_weeks: list[TeachingWeek]
+    _standings: dict[int, list[RuleStanding]] | None = field(default=None, repr=False, compare=False)
 
     def standings(self) -> dict[int, list[RuleStanding]]:
-        by_person: dict[int, dict[int, RuleStanding]] = defaultdict(dict)
-        for line in self.lines:
-            standing = by_person[line.person_id].get(line.rule.pk)
-            if standing is None:
-                standing = by_person[line.person_id][line.rule.pk] = RuleStanding(line.person_id, line.rule)
-            standing.lines.append(line)
-        return {pid: list(rules.values()) for pid, rules in by_person.items()}
+        """Lines grouped by person and rule; built once per report (the lines are final when it is returned)."""
+        if self._standings is None:
+            by_person: dict[int, dict[int, RuleStanding]] = defaultdict(dict)
+            for line in self.lines:
+                rules = by_person[line.person_id]
+                standing = rules.get(line.rule.pk)
+                if standing is None:
+                    standing = rules[line.rule.pk] = RuleStanding(line.person_id, line.rule)
+                standing.lines.append(line)
+            self._standings = {pid: list(rules.values()) for pid, rules in by_person.items()}
+        return self._standings
 
     def for_person(self, person_id: int) -> list[RuleStanding]:
         return self.standings().get(person_id, [])
@@ -134,6 +170,33 @@ class ComplianceReport:
     @property
     def weeks_left(self) -> int:
         return sum(1 for week in self.teaching_weeks if week.monday > self.on)
+
+
+# --- the version of the engine's inputs (for caches of its results) -------------------------------------------
+INPUTS_VERSION_KEY = "mentoring:compliance-inputs"
+
+
+def compliance_inputs_version() -> str:
+    """A token that changes whenever a record, assignment, flag, quota rule or the calendar changes."""
+    version = cache.get(INPUTS_VERSION_KEY)
+    if version is None:
+        cache.add(INPUTS_VERSION_KEY, uuid4().hex, timeout=None)
+        version = cache.get(INPUTS_VERSION_KEY)
+    return version
+
+
+def compliance_inputs_changed() -> None:
+    """Called by every service that writes what the engine reads: results cached under the old token are dropped.
+
+    The token changes at once (the writer's own next read sees it) and again when the transaction commits, so a
+    report another request computed from the rows as they were before the commit is never served afterwards.
+    """
+
+    def bump() -> None:
+        cache.set(INPUTS_VERSION_KEY, uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def policy_in_force(day: date) -> PolicyVersion | None:
@@ -167,7 +230,7 @@ class _Rulebook:
         return {kind for r in self.rules if r.scope in scopes for kind in r.kinds}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Holding:
     """One holder's hold on one unit (student or class) during the semester."""
 
@@ -181,11 +244,15 @@ class _Holding:
 def _holdings(rows, start: date, end: date) -> dict[tuple[int, int], _Holding]:
     holdings: dict[tuple[int, int], _Holding] = {}
     for holder_id, unit_id, valid_from, valid_until, class_id, college_id in rows:
-        key = (holder_id, unit_id)
-        holding = holdings.get(key)
+        window = (
+            valid_from if valid_from > start else start,
+            end if valid_until is None or valid_until > end else valid_until,
+        )
+        holding = holdings.get((holder_id, unit_id))
         if holding is None:
-            holding = holdings[key] = _Holding(holder_id, unit_id, college_id, class_id)
-        holding.windows.append((max(valid_from, start), min(valid_until or end, end)))
+            holdings[(holder_id, unit_id)] = _Holding(holder_id, unit_id, college_id, class_id, [window])
+        else:
+            holding.windows.append(window)
     return holdings
 
 
@@ -205,6 +272,11 @@ def _weeks_held(windows: list[tuple[date, date]], weeks: list[TeachingWeek], mem
     return held
 
 
+def _flag_filter(rule: QuotaRule) -> frozenset[str] | None:
+    """The flags a per-flagged-student rule looks for; None for a rule about every student."""
+    return frozenset(rule.flag_types) if rule.scope == Scope.PER_FLAGGED_STUDENT else None
+
+
 def _status(count: int, required: int, period_start: date, period_end: date, on: date) -> str:
     if count >= required:
         return MET
@@ -213,6 +285,23 @@ def _status(count: int, required: int, period_start: date, period_end: date, on:
     if period_start <= on:
         return PENDING
     return NOT_DUE
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a report is built.
+
+    A whole-school report allocates some 150,000 small objects (rows, lines, holdings) with no reference cycles;
+    each time enough have been allocated the collector would walk the growing heap again, which cost about a third
+    of the build. Nothing is leaked: reference counting frees them as usual, and the collector resumes after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def compliance_report(
@@ -224,6 +313,18 @@ def compliance_report(
     roles: Iterable[str] | None = None,
 ) -> ComplianceReport:
     """Every person's standing on every rule for `semester`, as of `on` (default: after it ended, the verdict)."""
+    with collector_paused():
+        return _compliance_report(semester=semester, on=on, college_ids=college_ids, person_ids=person_ids, roles=roles)
+
+
+def _compliance_report(
+    *,
+    semester: Semester,
+    on: date | None,
+    college_ids: Iterable[int] | None,
+    person_ids: Iterable[int] | None,
+    roles: Iterable[str] | None,
+) -> ComplianceReport:
     start, end = semester.start_date, semester.end_date
     on = on or end + timedelta(days=1)
     colleges = set(college_ids) if college_ids is not None else None
@@ -249,17 +350,7 @@ def compliance_report(
         mentor_qs = mentor_qs.filter(student__school_class__major__college_id__in=colleges)
         advisor_qs = advisor_qs.filter(school_class__major__college_id__in=colleges)
         counselor_qs = counselor_qs.filter(school_class__major__college_id__in=colleges)
-    if people is not None:
-        # The people's own holdings, plus their colleagues' on the same classes (for R-05 and R-12).
-        counseled = counselor_qs.filter(counselor_id__in=people).values("school_class_id")
-        mentored = mentor_qs.filter(mentor_id__in=people).values("student__school_class_id")
-        advised = advisor_qs.filter(advisor_id__in=people).values("school_class_id")
-        mentor_qs = mentor_qs.filter(Q(mentor_id__in=people) | Q(student__school_class_id__in=counseled))
-        advisor_qs = advisor_qs.filter(Q(advisor_id__in=people) | Q(school_class_id__in=counseled))
-        counselor_qs = counselor_qs.filter(
-            Q(counselor_id__in=people) | Q(school_class_id__in=mentored) | Q(school_class_id__in=advised)
-        )
-    mentor_rows = mentor_qs.values_list(
+    mentor_fields = (
         "mentor_id",
         "student_id",
         "valid_from",
@@ -267,22 +358,38 @@ def compliance_report(
         "student__school_class_id",
         "student__school_class__major__college_id",
     )
-    advisor_rows = advisor_qs.values_list(
-        "advisor_id",
-        "school_class_id",
-        "valid_from",
-        "valid_until",
-        "school_class_id",
-        "school_class__major__college_id",
-    )
-    counselor_rows = counselor_qs.values_list(
-        "counselor_id",
-        "school_class_id",
-        "valid_from",
-        "valid_until",
-        "school_class_id",
-        "school_class__major__college_id",
-    )
+    advisor_fields = ("advisor_id", "school_class_id", "valid_from", "valid_until")
+    advisor_fields += ("school_class_id", "school_class__major__college_id")
+    counselor_fields = ("counselor_id", *advisor_fields[1:])
+    if people is None:
+        mentor_rows = mentor_qs.values_list(*mentor_fields)
+        advisor_rows = advisor_qs.values_list(*advisor_fields)
+        counselor_rows = counselor_qs.values_list(*counselor_fields)
+    else:
+        # The people's own holdings, plus their colleagues' on the same classes (for R-05 and R-12). Each is a
+        # UNION of index lookups: an OR of the two would make PostgreSQL read every assignment of the school.
+        counseled = counselor_qs.filter(counselor_id__in=people).values("school_class_id")
+        mentored = mentor_qs.filter(mentor_id__in=people).values("student__school_class_id")
+        advised = advisor_qs.filter(advisor_id__in=people).values("school_class_id")
+        counseled_students = Student.objects.filter(school_class_id__in=counseled).values("pk")
+        mentor_rows = (
+            mentor_qs.filter(mentor_id__in=people)
+            .values_list(*mentor_fields)
+            .union(mentor_qs.filter(student_id__in=counseled_students).values_list(*mentor_fields))
+        )
+        advisor_rows = (
+            advisor_qs.filter(advisor_id__in=people)
+            .values_list(*advisor_fields)
+            .union(advisor_qs.filter(school_class_id__in=counseled).values_list(*advisor_fields))
+        )
+        counselor_rows = (
+            counselor_qs.filter(counselor_id__in=people)
+            .values_list(*counselor_fields)
+            .union(
+                counselor_qs.filter(school_class_id__in=mentored).values_list(*counselor_fields),
+                counselor_qs.filter(school_class_id__in=advised).values_list(*counselor_fields),
+            )
+        )
     mentors = _holdings(mentor_rows, start, end)
     advisors = _holdings(advisor_rows, start, end)
     counselors = _holdings(counselor_rows, start, end)
@@ -306,31 +413,33 @@ def compliance_report(
             class_students[class_id].append(student_id)
 
     # --- counts (up to 5 queries) ------------------------------------------------------------------------------
+    # Grouped in the order of the covering indexes (semester, kind, author, unit) and counting rows, not ids, so
+    # PostgreSQL aggregates an index-only scan as it reads it, with no hash table and no visit to the table.
     # Narrow the counts to the people in view; a whole-school report reads the semester's rows as they are.
     authors = {h.holder_id for h in (*mentors.values(), *advisors.values(), *counselors.values())}
     narrow = Q(author_id__in=authors) if (people is not None or colleges is not None) else Q()
-    per_student: dict[tuple[int, int, str], int] = {}
+    per_student: dict[tuple[str, int, int], int] = {}
     kinds = rulebook.kinds(Scope.PER_STUDENT, Scope.PER_FLAGGED_STUDENT)
     if kinds:
-        for author, student, kind, n in (
+        for kind, author, student, n in (
             Attendance.objects.filter(semester=semester, kind__in=kinds)
             .filter(narrow)
-            .values_list("author_id", "student_id", "kind")
-            .annotate(n=Count("id"))
+            .values_list("kind", "author_id", "student_id")
+            .annotate(n=Count("*"))
         ):
-            per_student[(author, student, kind)] = n
+            per_student[(kind, author, student)] = n
 
     class_rules = [r for r in rulebook.rules if r.scope == Scope.PER_CLASS]
-    per_class: dict[tuple[int, int, str], int] = {}
+    per_class: dict[tuple[str, int, int], int] = {}
     kinds = {k for r in class_rules if r.period == Period.SEMESTER for k in r.kinds}
     if kinds:
-        for author, class_id, kind, n in (
+        for kind, author, class_id, n in (
             Interaction.objects.filter(semester=semester, kind__in=kinds)
             .filter(narrow)
-            .values_list("author_id", "school_class_id", "kind")
-            .annotate(n=Count("id"))
+            .values_list("kind", "author_id", "school_class_id")
+            .annotate(n=Count("*"))
         ):
-            per_class[(author, class_id, kind)] = n
+            per_class[(kind, author, class_id)] = n
     per_class_month: dict[tuple[int, int, str, date], int] = {}
     kinds = {k for r in class_rules if r.period == Period.MONTH for k in r.kinds}
     if kinds:
@@ -339,19 +448,19 @@ def compliance_report(
             .filter(narrow)
             .annotate(month=TruncMonth("day"))
             .values_list("author_id", "school_class_id", "kind", "month")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
         ):
             per_class_month[(author, class_id, kind, month)] = n
-    per_week: dict[tuple[int, str, int], int] = {}
+    per_week: dict[tuple[str, int, int], int] = {}
     kinds = rulebook.kinds(Scope.PER_STAFF)
     if kinds:
-        for author, kind, week, n in (
+        for kind, author, week, n in (
             Interaction.objects.filter(semester=semester, kind__in=kinds)
             .filter(narrow)
-            .values_list("author_id", "kind", "week")
-            .annotate(n=Count("id"))
+            .values_list("kind", "author_id", "week")
+            .annotate(n=Count("*"))
         ):
-            per_week[(author, kind, week)] = n
+            per_week[(kind, author, week)] = n
     per_pair: dict[tuple[int, int], int] = defaultdict(int)
     kinds = rulebook.kinds(Scope.PER_COUNTERPART)
     if kinds:
@@ -359,7 +468,7 @@ def compliance_report(
             Interaction.objects.filter(semester=semester, kind__in=kinds, counterpart__isnull=False)
             .filter(narrow | Q(counterpart_id__in=authors) if narrow else Q())
             .values_list("author_id", "counterpart_id")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
         ):
             # An exchange between two colleagues counts for both, whoever wrote it down (R-05, R-12).
             per_pair[(author, counterpart)] += n
@@ -378,30 +487,36 @@ def compliance_report(
         return max(1, math.ceil(minimum * len(held) / total_weeks))
 
     # --- units of students (R-03, R-04 for mentors; R-08 for advisors) -----------------------------------------
-    for holding in mentors.values():
-        if not included(holding.holder_id, StaffRole.MENTOR):
+    # The hot loop of a whole-school report (one line per mentor and student): the rules of a college, the
+    # pro-rated minimum of a number of weeks held and the status of an unmet semester are worked out once.
+    unmet = _status(0, 1, start, end, on)
+    required_of: dict[tuple[int, int], int] = {}
+    mentor_rules: dict[int | None, list[tuple[QuotaRule, tuple[str, ...], frozenset[str] | None]]] = {}
+    for holding in mentors.values() if StaffRole.MENTOR in wanted_roles else ():
+        holder_id, unit_id = holding.holder_id, holding.unit_id
+        if people is not None and holder_id not in people:
             continue
         held = _weeks_held(holding.windows, weeks, held_memo)
         if not held:
             continue
-        for rule in rulebook.applicable(StaffRole.MENTOR, Scope.PER_STUDENT, holding.college_id) + rulebook.applicable(
-            StaffRole.MENTOR, Scope.PER_FLAGGED_STUDENT, holding.college_id
-        ):
-            if rule.scope == Scope.PER_FLAGGED_STUDENT and not flags.get(holding.unit_id, set()) & set(rule.flag_types):
+        rules_here = mentor_rules.get(holding.college_id)
+        if rules_here is None:
+            rules_here = mentor_rules[holding.college_id] = [
+                (rule, tuple(rule.kinds), _flag_filter(rule))
+                for rule in rulebook.applicable(StaffRole.MENTOR, Scope.PER_STUDENT, holding.college_id)
+                + rulebook.applicable(StaffRole.MENTOR, Scope.PER_FLAGGED_STUDENT, holding.college_id)
+            ]
+        for rule, kinds, flag_types in rules_here:
+            if flag_types is not None and not flags.get(unit_id, set()) & flag_types:
                 continue
-            count = sum(per_student.get((holding.holder_id, holding.unit_id, k), 0) for k in rule.kinds)
-            required = prorated(rule.minimum, held)
-            lines.append(
-                Line(
-                    holding.holder_id,
-                    rule,
-                    holding.unit_id,
-                    None,
-                    count,
-                    required,
-                    _status(count, required, start, end, on),
-                )
-            )
+            if len(kinds) == 1:
+                count = per_student.get((kinds[0], holder_id, unit_id), 0)
+            else:
+                count = sum(per_student.get((k, holder_id, unit_id), 0) for k in kinds)
+            required = required_of.get((rule.minimum, len(held)))
+            if required is None:
+                required = required_of[(rule.minimum, len(held))] = prorated(rule.minimum, held)
+            lines.append(Line(holder_id, rule, unit_id, None, count, required, MET if count >= required else unmet))
 
     # --- units of classes (R-06, R-07, R-09 advisors; R-13 counselors) and advisors' flagged students (R-08) ----
     months = sorted({date(w.monday.year, w.monday.month, 1) for w in weeks})
@@ -425,7 +540,7 @@ def compliance_report(
                         status = _status(count, rule.minimum, month, month_end, on)
                         lines.append(Line(holding.holder_id, rule, holding.unit_id, month, count, rule.minimum, status))
                 else:
-                    count = sum(per_class.get((holding.holder_id, holding.unit_id, k), 0) for k in rule.kinds)
+                    count = sum(per_class.get((k, holding.holder_id, holding.unit_id), 0) for k in rule.kinds)
                     required = prorated(rule.minimum, held)
                     status = _status(count, required, start, end, on)
                     lines.append(Line(holding.holder_id, rule, holding.unit_id, None, count, required, status))
@@ -433,7 +548,7 @@ def compliance_report(
                 for student_id in class_students.get(holding.unit_id, []):
                     if not flags[student_id] & set(rule.flag_types):
                         continue
-                    count = sum(per_student.get((holding.holder_id, student_id, k), 0) for k in rule.kinds)
+                    count = sum(per_student.get((k, holding.holder_id, student_id), 0) for k in rule.kinds)
                     required = prorated(rule.minimum, held)
                     status = _status(count, required, start, end, on)
                     lines.append(Line(holding.holder_id, rule, student_id, None, count, required, status))
@@ -449,7 +564,7 @@ def compliance_report(
             for week in weeks:
                 if week.number not in held:
                     continue
-                count = sum(per_week.get((counselor_id, k, week.number), 0) for k in rule.kinds)
+                count = sum(per_week.get((k, counselor_id, week.number), 0) for k in rule.kinds)
                 status = _status(count, rule.minimum, week.monday, week.monday + timedelta(days=6), on)
                 lines.append(Line(counselor_id, rule, None, week.number, count, rule.minimum, status))
 
@@ -460,13 +575,15 @@ def compliance_report(
     advisors_of_class: dict[int, set[int]] = defaultdict(set)
     for h in advisors.values():
         advisors_of_class[h.unit_id].add(h.holder_id)
+    # A mentor holds many students of the same class: pair by (mentor, class, college) once, not per student.
+    mentor_classes = {(h.holder_id, h.class_id, h.college_id) for h in mentors.values()}
     mentors_of_class: dict[int, set[int]] = defaultdict(set)
-    for h in mentors.values():
-        mentors_of_class[h.class_id].add(h.holder_id)
+    for mentor_id, class_id, _college_id in mentor_classes:
+        mentors_of_class[class_id].add(mentor_id)
     pairs: dict[tuple[int, str, str], set[tuple[int, int | None]]] = defaultdict(set)
-    for h in mentors.values():
-        for counselor_id in counselors_of_class.get(h.class_id, ()):
-            pairs[(h.holder_id, StaffRole.MENTOR, StaffRole.COUNSELOR)].add((counselor_id, h.college_id))
+    for mentor_id, class_id, college_id in mentor_classes:
+        for counselor_id in counselors_of_class.get(class_id, ()):
+            pairs[(mentor_id, StaffRole.MENTOR, StaffRole.COUNSELOR)].add((counselor_id, college_id))
     for h in counselors.values():
         for mentor_id in mentors_of_class.get(h.unit_id, ()):
             pairs[(h.holder_id, StaffRole.COUNSELOR, StaffRole.MENTOR)].add((mentor_id, h.college_id))

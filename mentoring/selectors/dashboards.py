@@ -8,6 +8,11 @@ side by side). Definitions the pages and exports state:
 - A person is compliant on a rule when none of its periods or units that have ended is short (a period under
   way is not a failure yet); fully compliant when that holds for every rule of the role(s) in view.
 - Colleges are ranked by their share of people fully compliant (R-29); ties by the college code.
+
+Caching: the engine's part of a dashboard (shares, people, grid, lagging lists, trend) is cached for a semester,
+day, role, scope and language under the version token of the engine's inputs, which every service that writes a
+record, assignment, flag, quota rule or the calendar changes (`compliance_inputs_changed`): a new record shows at
+once. Names, findings, meetings and R-30 are read fresh on every request.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -32,11 +39,24 @@ from mentoring.models import (
     StudentFlag,
     SupervisionFinding,
 )
-from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT, ComplianceReport, Line, compliance_report
+from mentoring.selectors.compliance import (
+    MET,
+    NOT_DUE,
+    PENDING,
+    SHORT,
+    ComplianceReport,
+    Line,
+    collector_paused,
+    compliance_inputs_version,
+    compliance_report,
+)
 
 MEETING_KINDS = {Kind.CLASS_MEETING, Kind.THEME_CLASS_MEETING}
 ROLES = tuple(StaffRole.values)
 NAME_CHUNK = 900  # SQLite's oldest variable limit is 999
+# An upper bound on staleness for changes made outside the mentoring services (a staff member moved to another
+# college in the admin): every write through the services drops the cached dashboards at once.
+DASHBOARD_CACHE_SECONDS = 600
 
 
 def share(part: int, whole: int) -> float | None:
@@ -128,11 +148,22 @@ class PersonRow:
     name: str = ""
 
 
+MARKS = {MET: "✓", SHORT: "✗", PENDING: "…"}
+
+
 @dataclass
 class WeekCell:
     week: int
     status: str | None  # None: the counselor held no class that week
     counts: str = ""
+
+    @property
+    def css(self) -> str:
+        return self.status or "none"
+
+    @property
+    def mark(self) -> str:
+        return MARKS.get(self.status, "·")
 
 
 @dataclass
@@ -235,7 +266,7 @@ class Dashboard:
     meetings: list[MeetingSemester]
     overdue: list[SupervisionFinding]
 
-    @property
+    @cached_property
     def laggards(self) -> list[PersonRow]:
         lagging = [p for p in self.people if p.short or p.records_needed]
         return sorted(lagging, key=lambda p: (-p.short, -p.records_needed, p.person_id))
@@ -262,18 +293,23 @@ def _rule_slug(rule) -> str:
 
 
 def _standings(by_person: dict[int, list], college_of: dict[int, int | None]) -> list[PersonRow]:
+    names: dict[int, tuple[str, str]] = {}  # rule id → (slug, title), worked out once per rule
     rows = []
     for person_id, standings in by_person.items():
         lacks, rules, roles = [], {}, {}
         short = needed = 0
         for standing in standings:
             rule = standing.rule
-            roles[rule.role] = roles.get(rule.role, True) and standing.compliant
-            rules[_rule_slug(rule)] = (standing.met, standing.total, standing.short, standing.records_needed)
-            short += standing.short
-            needed += standing.records_needed
-            if standing.short or standing.records_needed:
-                lacks.append(Lack(_rule_slug(rule), rule_title(rule), standing.short, standing.records_needed))
+            named = names.get(rule.pk)
+            if named is None:
+                named = names[rule.pk] = (_rule_slug(rule), rule_title(rule))
+            total, met, n_short, _pending, n_needed = standing.tally
+            roles[rule.role] = roles.get(rule.role, True) and n_short == 0
+            rules[named[0]] = (met, total, n_short, n_needed)
+            short += n_short
+            needed += n_needed
+            if n_short or n_needed:
+                lacks.append(Lack(named[0], named[1], n_short, n_needed))
         rows.append(
             PersonRow(
                 person_id=person_id,
@@ -334,9 +370,11 @@ def _role_shares(people: list[PersonRow], previous: list[PersonRow]) -> list[Rol
 def _grid(report: ComplianceReport) -> tuple[list[int], list[GridRow]]:
     weeks = [w.number for w in report.teaching_weeks]
     cells: dict[int, dict[int, list[Line]]] = defaultdict(lambda: defaultdict(list))
-    for line in report.lines:
-        if line.rule.scope == Scope.PER_STAFF:
-            cells[line.person_id][line.period].append(line)
+    for person_id, standings in report.standings().items():
+        for standing in standings:
+            if standing.rule.scope == Scope.PER_STAFF:
+                for line in standing.lines:
+                    cells[person_id][line.period].append(line)
     rows = []
     for person_id in sorted(cells):
         row = []
@@ -355,19 +393,25 @@ def _grid(report: ComplianceReport) -> tuple[list[int], list[GridRow]]:
 
 def _unit_lines(report: ComplianceReport) -> tuple[list[UnitLine], list[UnitLine]]:
     students, classes = [], []
-    for line in report.lines:
-        rule = line.rule
-        if line.status not in (SHORT, PENDING) or line.unit_id is None:
-            continue
-        if rule.role == StaffRole.MENTOR and rule.scope == Scope.PER_STUDENT:
-            students.append(
-                UnitLine(line.person_id, line.unit_id, True, rule.requirement, line.count, line.required, line.status)
+    lagging = (SHORT, PENDING)
+    for standings in report.standings().values():
+        for standing in standings:
+            rule = standing.rule
+            if rule.role == StaffRole.MENTOR and rule.scope == Scope.PER_STUDENT:
+                into, is_student = students, True
+            elif rule.scope == Scope.PER_CLASS and MEETING_KINDS & set(rule.kinds):
+                into, is_student = classes, False
+            else:
+                continue
+            if not (standing.short or standing.pending):
+                continue
+            requirement = rule.requirement
+            into.extend(
+                UnitLine(line.person_id, line.unit_id, is_student, requirement, line.count, line.required, line.status)
+                for line in standing.lines
+                if line.status in lagging and line.unit_id is not None
             )
-        elif rule.scope == Scope.PER_CLASS and MEETING_KINDS & set(rule.kinds):
-            classes.append(
-                UnitLine(line.person_id, line.unit_id, False, rule.requirement, line.count, line.required, line.status)
-            )
-    key = lambda u: (u.status != SHORT, u.count - u.required, u.person_id, u.unit_id)  # noqa: E731
+    key = lambda u: (u.status != SHORT, u.count - u.required, u.person_id, u.unit_id, u.requirement)  # noqa: E731
     return sorted(students, key=key), sorted(classes, key=key)
 
 
@@ -486,7 +530,26 @@ def semester_before(semester: Semester) -> Semester | None:
 # --- the two dashboards ---------------------------------------------------------------------------------------
 
 
-def _build(*, semester: Semester, on: date, role: str, college: College | None) -> Dashboard:
+@dataclass
+class _EngineView:
+    """The part of a dashboard that comes from the engine's lines: what the cache keeps."""
+
+    previous: Semester | None
+    rules: list[RuleShare]
+    roles: list[RoleShare]
+    people: list[PersonRow]
+    weeks: list[int]
+    grid: list[GridRow]
+    students_short: list[UnitLine]
+    classes_short: list[UnitLine]
+
+
+def _engine_view(*, semester: Semester, on: date, role: str, college: College | None) -> _EngineView:
+    with collector_paused():
+        return _arrange(semester=semester, on=on, role=role, college=college)
+
+
+def _arrange(*, semester: Semester, on: date, role: str, college: College | None) -> _EngineView:
     roles = [role] if role else None
     staff = Staff.objects.all() if college is None else Staff.objects.filter(college=college)
     college_of = dict(staff.values_list("user_id", "college_id"))
@@ -502,15 +565,8 @@ def _build(*, semester: Semester, on: date, role: str, college: College | None) 
     previous_people = _standings(previous_standings, college_of) if previous_standings else []
     weeks, grid = _grid(report)
     students_short, classes_short = _unit_lines(report)
-    college_ids = None if college is None else {college.pk}
-    overdue = overdue_findings(college_ids, on)
-    colleges = _colleges(people, overdue) if college is None else []
-    return Dashboard(
-        semester=semester,
+    return _EngineView(
         previous=previous,
-        on=on,
-        role=role,
-        college=college,
         rules=_rule_shares(report, current_standings, previous_standings),
         roles=_role_shares(people, previous_people),
         people=people,
@@ -518,6 +574,46 @@ def _build(*, semester: Semester, on: date, role: str, college: College | None) 
         grid=grid,
         students_short=students_short,
         classes_short=classes_short,
+    )
+
+
+def _cache_key(*, semester: Semester, on: date, role: str, college: College | None) -> str:
+    scope = college.pk if college is not None else "school"
+    language = translation.get_language() or ""
+    version = compliance_inputs_version()
+    return f"mentoring:dashboard:{version}:{semester.pk}:{on.isoformat()}:{role}:{scope}:{language}"
+
+
+def _cached_engine_view(*, semester: Semester, on: date, role: str, college: College | None) -> _EngineView:
+    """The engine's part of a dashboard, cached under the version of the engine's inputs (see the module doc)."""
+    key = _cache_key(semester=semester, on=on, role=role, college=college)
+    with collector_paused():  # unpickling a whole school's view makes some 20,000 objects, none of them cyclic
+        view = cache.get(key)
+    if view is None:
+        view = _engine_view(semester=semester, on=on, role=role, college=college)
+        with collector_paused():
+            cache.set(key, view, DASHBOARD_CACHE_SECONDS)
+    return view
+
+
+def _build(*, semester: Semester, on: date, role: str, college: College | None) -> Dashboard:
+    view = _cached_engine_view(semester=semester, on=on, role=role, college=college)
+    college_ids = None if college is None else {college.pk}
+    overdue = overdue_findings(college_ids, on)
+    colleges = _colleges(view.people, overdue) if college is None else []
+    return Dashboard(
+        semester=semester,
+        previous=view.previous,
+        on=on,
+        role=role,
+        college=college,
+        rules=view.rules,
+        roles=view.roles,
+        people=view.people,
+        weeks=view.weeks,
+        grid=view.grid,
+        students_short=view.students_short,
+        classes_short=view.classes_short,
         colleges=colleges,
         indicators=_indicators(semester, college_ids),
         meetings=semester_meetings(on, up_to=semester, limit=6),

@@ -16,6 +16,7 @@ from accounts.models import SchoolClass, Student, User
 from accounts.rules import administers_college
 from accounts.services import audit_record
 from mentoring.models import AdvisorAssignment, CounselorAssignment, MentorAssignment
+from mentoring.selectors.compliance import compliance_inputs_changed
 
 
 def _reassign(
@@ -49,6 +50,7 @@ def _reassign(
         target=assignment,
         data={"holder": holder.number, "valid_from": valid_from.isoformat(), "replaces": current and current.pk},
     )
+    compliance_inputs_changed()
     return assignment
 
 

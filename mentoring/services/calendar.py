@@ -13,6 +13,7 @@ from accounts.rules import is_school_admin
 from accounts.services import audit_record
 from mentoring.models import AcademicYear, Interaction, Semester, TeachingWeek, WeekKind
 from mentoring.selectors.calendar import monday_of
+from mentoring.selectors.compliance import compliance_inputs_changed
 
 
 def _check_actor(actor: User | None) -> None:
@@ -52,6 +53,7 @@ def semester_generate_weeks(*, semester: Semester) -> list[TeachingWeek]:
         for number, monday in enumerate(mondays, start=1)
     ]
     TeachingWeek.objects.bulk_create(weeks)
+    compliance_inputs_changed()
     # Records carry their week number for fast grouping; keep it right when the dates move.
     for week in weeks:
         Interaction.objects.filter(
@@ -80,6 +82,7 @@ def semester_create(
     semester_generate_weeks(semester=semester)
     semester.weeks.filter(number__in=holiday_weeks).update(kind=WeekKind.HOLIDAY)
     semester.weeks.filter(number__in=exam_weeks).update(kind=WeekKind.EXAM)
+    compliance_inputs_changed()
     audit_record(
         actor=actor,
         action="semester.create",

@@ -13,6 +13,7 @@ from accounts.rules import administers_college, is_school_admin
 from accounts.services import audit_record
 from mentoring.kinds import KIND_INFO
 from mentoring.models import Period, PolicyVersion, QuotaRule, Scope, StaffRole
+from mentoring.selectors.compliance import compliance_inputs_changed
 
 
 def quota_rule_validate(rule: QuotaRule) -> None:
@@ -85,6 +86,7 @@ def quota_rule_save(*, actor: User | None, rule: QuotaRule) -> QuotaRule:
         old = QuotaRule.objects.select_for_update().get(pk=rule.pk)
         before = {"minimum": old.minimum, "kinds": old.kinds, "period": old.period}
     rule.save()
+    compliance_inputs_changed()
     audit_record(
         actor=actor,
         action="quota_rule.save",
@@ -111,6 +113,7 @@ def policy_version_create(
             rule.pk = None
             rule.policy = version
             rule.save()
+    compliance_inputs_changed()
     audit_record(actor=actor, action="policy.create", target=version, data={"from": effective_from.isoformat()})
     return version
 
@@ -160,3 +163,4 @@ def college_rule_delete(*, actor: User | None, rule: QuotaRule) -> None:
         data={"requirement": rule.requirement, "college": rule.college.code, "minimum": rule.minimum},
     )
     rule.delete()
+    compliance_inputs_changed()

@@ -31,6 +31,7 @@ from mentoring.models import (
     Topic,
 )
 from mentoring.selectors.calendar import calendar_locate
+from mentoring.selectors.compliance import compliance_inputs_changed
 from mentoring.selectors.people import roles_of
 
 # A hook the evaluation app registers (DESIGN: a lower app never imports a higher one): returns a message
@@ -236,6 +237,7 @@ def interaction_log(*, actor: User, data: RecordInput, today: date | None = None
     _fill(interaction, data, semester, week, today)
     interaction.save()
     _write_attendance(interaction, data.students)
+    compliance_inputs_changed()
     audit_record(
         actor=actor,
         action="interaction.create",
@@ -270,6 +272,7 @@ def interaction_update(*, actor: User, interaction: Interaction, data: RecordInp
     )
     interaction.save()
     _write_attendance(interaction, data.students)
+    compliance_inputs_changed()
     audit_record(
         actor=actor,
         action="interaction.update",
@@ -287,3 +290,4 @@ def interaction_delete(*, actor: User, interaction: Interaction, today: date | N
     before = _snapshot(interaction, list(interaction.attendance.values_list("student_id", flat=True)))
     audit_record(actor=actor, action="interaction.delete", target=interaction, data={"before": before})
     interaction.delete()
+    compliance_inputs_changed()

@@ -25,6 +25,7 @@ from mentoring.roster.plan import RosterPlan
 from mentoring.roster.snapshot import snapshot_load
 from mentoring.roster.spec import template_build
 from mentoring.roster.validate import plan_build
+from mentoring.selectors.compliance import compliance_inputs_changed
 
 # The preview lists at most this many bad cells (the total is always given); a broken file can have 100,000.
 ERRORS_KEPT = 1000
@@ -85,6 +86,7 @@ def roster_apply(
     try:
         with transaction.atomic():
             plan_apply(plan)
+            compliance_inputs_changed()
     except IntegrityError as exc:
         # Someone changed the same rows between our reads and our writes; everything is rolled back.
         raise ValidationError(

@@ -9,14 +9,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Staff
 from mentoring.models import Kind, Mode, StaffRole
 from mentoring.selectors.compliance import MET, NOT_DUE, SHORT
 from mentoring.selectors.dashboards import college_dashboard, school_dashboard
 from mentoring.services.assignments import mentor_assign
+from mentoring.services.flags import flag_set
 from mentoring.services.oversight import finding_record
-from mentoring.services.records import RecordInput, interaction_log
+from mentoring.services.policy import college_rule_add
+from mentoring.services.records import RecordInput, interaction_delete, interaction_log
 from tests.factories import StaffFactory, StudentFactory
 
 DURING = date(2025, 12, 1)
@@ -53,6 +56,14 @@ def log_fall_work(world) -> None:
     class_meeting(world.advisor, world.class_a, date(2025, 10, 9))
     dorm_visit(world.counselor, date(2025, 9, 9))
     dorm_visit(world.counselor, date(2025, 9, 10))
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Dashboards are cached; a test starts from an empty cache (SQLite reuses ids after a rollback)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -295,3 +306,80 @@ def test_a_met_standing_counts_as_compliant(world, worked):
     met, due, short, _needed = mentor.rules["R-03:mentor"]
     assert (met, due, short) == (1, 2, 1)
     assert MET != SHORT
+
+
+# --- the cache: a second request reads the engine's part from the cache; every write drops it at once -------------
+
+
+# A warm request skips the staff query, the engine and the semester before: what is left is the request's own queries,
+# semesters, the version token is not SQL, overdue findings, colleges (school), R-30 (2), meetings, names (2).
+@pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
+@pytest.mark.parametrize(
+    ("persona", "path", "cold", "warm"),
+    [
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 45, 17),
+        ("school_admin", "/dashboard/school/?semester={spring}", 43, 15),
+    ],
+)
+def test_a_second_request_reads_the_dashboard_from_the_cache(
+    world, worked, calendar, as_user, django_assert_num_queries, extra, persona, path, cold, warm
+):
+    _grow(world, extra)
+    client = as_user(getattr(world, persona))
+    url = path.format(spring=calendar[1].pk)
+    with django_assert_num_queries(cold):
+        first = client.get(url)
+    with django_assert_num_queries(warm):
+        second = client.get(url)
+    assert first.status_code == second.status_code == 200
+
+
+def test_a_new_record_shows_on_the_cached_dashboard_at_once(world, worked):
+    before = college_dashboard(semester=worked, college=world.college, on=TODAY)
+    assert rule(before, "R-03:mentor").compliant == 0
+    assert rule(college_dashboard(semester=worked, college=world.college, on=TODAY), "R-03:mentor").compliant == 0
+
+    for day in (date(2025, 9, 12), date(2025, 10, 16), date(2025, 11, 13)):
+        talk(world.mentor, [world.students[1]], day)
+
+    after = college_dashboard(semester=worked, college=world.college, on=TODAY)
+    assert [(u.unit_id, u.count) for u in after.students_short] == []
+    assert rule(after, "R-03:mentor").compliant == 1
+
+
+def test_a_deleted_record_leaves_the_cached_dashboard_at_once(world, worked):
+    def talks_of_student_1() -> int:
+        [line] = school_dashboard(semester=worked, on=TODAY).students_short
+        assert line.unit_id == world.students[1].pk
+        return line.count
+
+    extra = talk(world.mentor, [world.students[1]], date(2025, 12, 2))
+    assert talks_of_student_1() == 2
+    assert talks_of_student_1() == 2  # from the cache
+
+    interaction_delete(actor=world.mentor, interaction=extra, today=DURING)
+
+    assert talks_of_student_1() == 1
+
+
+def test_an_assignment_a_flag_and_a_college_rule_each_change_the_cached_dashboard(world, worked):
+    from mentoring.models import QuotaRule
+
+    def r03_people() -> int:
+        return rule(college_dashboard(semester=worked, college=world.college, on=TODAY), "R-03:mentor").people
+
+    assert r03_people() == 1
+    other_mentor = StaffFactory(college=world.college).user
+    mentor_assign(actor=None, student=world.students[3], mentor=other_mentor, valid_from=date(2025, 9, 8))
+    assert r03_people() == 2
+
+    flag_set(
+        actor=world.college_admin, student=world.students[0], flag="academic_difficulty", valid_from=date(2025, 9, 1)
+    )
+    slugs = {r.slug for r in college_dashboard(semester=worked, college=world.college, on=TODAY).rules}
+    assert "R-04:mentor" in slugs
+
+    base = QuotaRule.objects.get(requirement="R-03", college__isnull=True)
+    college_rule_add(actor=world.college_admin, college=world.college, base=base, minimum=5)
+    lines = college_dashboard(semester=worked, college=world.college, on=TODAY).students_short
+    assert {(u.unit_id, u.required) for u in lines} >= {(world.students[0].pk, 5), (world.students[1].pk, 5)}

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from openpyxl import load_workbook
 
 from accounts.models import User
@@ -13,6 +14,14 @@ from mentoring.exports import safe, write_dashboard
 from mentoring.models import ExportJob, ExportState
 from mentoring.selectors.compliance import compliance_report
 from tests.mentoring.test_dashboards import TODAY, log_fall_work
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Exports build the (cached) dashboards; a test starts from an empty cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
