@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -33,6 +34,7 @@ from mentoring.models import (
     FindingState,
     FlagType,
     Kind,
+    QuotaRule,
     Scope,
     Semester,
     StaffRole,
@@ -56,7 +58,7 @@ ROLES = tuple(StaffRole.values)
 NAME_CHUNK = 900  # SQLite's oldest variable limit is 999
 # An upper bound on staleness for changes made outside the mentoring services (a staff member moved to another
 # college in the admin): every write through the services drops the cached dashboards at once.
-DASHBOARD_CACHE_SECONDS = 600
+DASHBOARD_CACHE_SECONDS = 300
 
 
 def share(part: int, whole: int) -> float | None:
@@ -544,6 +546,13 @@ class _EngineView:
     classes_short: list[UnitLine]
 
 
+class _Verdict(NamedTuple):
+    """A person's verdict on a rule in the semester before: all the trend needs of a standing."""
+
+    rule: QuotaRule
+    compliant: bool
+
+
 def _engine_view(*, semester: Semester, on: date, role: str, college: College | None) -> _EngineView:
     with collector_paused():
         return _arrange(semester=semester, on=on, role=role, college=college)
@@ -554,15 +563,18 @@ def _arrange(*, semester: Semester, on: date, role: str, college: College | None
     staff = Staff.objects.all() if college is None else Staff.objects.filter(college=college)
     college_of = dict(staff.values_list("user_id", "college_id"))
     person_ids = None if college is None else list(college_of)
-    report = compliance_report(semester=semester, on=on, person_ids=person_ids, roles=roles)
+    # The semester before first, boiled down to what the trend needs, so its lines are freed before the
+    # semester's own report is built: a whole school's two reports are never in memory at once.
     previous = semester_before(semester)
-    previous_report = (
-        compliance_report(semester=previous, on=on, person_ids=person_ids, roles=roles) if previous else None
-    )
+    previous_standings, previous_people = None, []
+    if previous is not None:
+        standings = compliance_report(semester=previous, on=on, person_ids=person_ids, roles=roles).standings()
+        previous_people = _standings(standings, college_of)
+        previous_standings = {pid: [_Verdict(s.rule, s.compliant) for s in held] for pid, held in standings.items()}
+        del standings
+    report = compliance_report(semester=semester, on=on, person_ids=person_ids, roles=roles)
     current_standings = report.standings()
-    previous_standings = previous_report.standings() if previous_report else None
     people = _standings(current_standings, college_of)
-    previous_people = _standings(previous_standings, college_of) if previous_standings else []
     weeks, grid = _grid(report)
     students_short, classes_short = _unit_lines(report)
     return _EngineView(
