@@ -16,7 +16,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from accounts.notifications.services import sent_messages_deliver
-from evaluation.reminders import deadline_queue
+from evaluation.reminders import deadline_queue, phase_opened_queue
 
 DELIVER_BATCH = 1000
 
@@ -42,3 +42,9 @@ def deadline_deliver(ids: list[int]) -> dict:
 @shared_task(name="evaluation.deadline_reminders")
 def deadline_reminders(today: str | None = None) -> dict:
     return deliver_in_batches(deadline_queue(today=_day(today)))
+
+
+@shared_task(name="evaluation.phase_opened")
+def phase_opened(cycle_id: int, phase: str, today: str | None = None) -> dict:
+    """Tell the people of a phase that has just opened (queued on commit of the phase move)."""
+    return deliver_in_batches(phase_opened_queue(cycle_id=cycle_id, phase=phase, today=_day(today)))

@@ -365,3 +365,75 @@ def deadline_queue(*, today: date) -> list[int]:
     """Queue the evaluation's deadline reminders due on `today`; returns the ids waiting to be sent."""
     with translation.override(settings.LANGUAGE_CODE):
         return deadline_plans_queue(deadline_plans(today=today))
+
+
+# --- a phase opens ------------------------------------------------------------------------------------------------
+
+PHASE_OPENED = reason_register(
+    "evaluation.phase_opened",
+    gettext_lazy("An evaluation phase opens: the people who have something to do in it"),
+    mandatory=False,
+    help=gettext_lazy("The deadline reminders of the same phase still reach you."),
+)
+
+
+def _opened_key(cycle: Cycle, phase: str) -> str:
+    return f"cycle-{cycle.pk}-{phase}-open"
+
+
+def phase_opened_plans(cycle: Cycle, *, today: date) -> list[DeadlinePlan]:
+    """Who is told that the cycle's phase has opened: the people the phase's deadline reminders would reach today
+    (at opening everyone who can act is pending), and, when the cycle closes, everyone evaluated.
+
+    Preparation and school review tell nobody: the school admin, who moved the cycle, is the only one acting.
+    """
+    phase = cycle.phase
+    if phase in (Phase.SURVEY, Phase.PEER, Phase.COLLEGE):
+        builders = {Phase.SURVEY: _survey_plans, Phase.PEER: _peer_plan, Phase.COLLEGE: _recommend_plan}
+        built = builders[phase](cycle, 0, today)
+        plans = built if isinstance(built, list) else [built]
+        deadline = cycle.deadline_of(phase).isoformat()
+        subject = _("The evaluation of %(year)s: “%(phase)s” is open until %(deadline)s") % {
+            "year": cycle.academic_year,
+            "phase": cycle.get_phase_display(),
+            "deadline": deadline,
+        }
+        return [
+            DeadlinePlan(
+                reason=PHASE_OPENED.code,
+                period_key=_opened_key(cycle, phase),
+                subject=subject,
+                intro=plan.intro,
+                pending=plan.pending,
+            )
+            for plan in plans
+        ]
+    if phase == Phase.CLOSED:
+        link = reverse("evaluation:scores", kwargs={"year": cycle.academic_year.start_year})
+        words = {"year": cycle.academic_year}
+        return [
+            DeadlinePlan(
+                reason=PHASE_OPENED.code,
+                period_key=_opened_key(cycle, phase),
+                subject=_("The evaluation of %(year)s is closed") % words,
+                intro=_("The evaluation of %(year)s is closed and its scores are final; the awards are selected next.")
+                % words,
+                pending=[
+                    Pending(pk, link=link)
+                    for pk in Candidate.objects.filter(cycle=cycle, person__is_active=True)
+                    .order_by("person_id")
+                    .values_list("person_id", flat=True)
+                    .distinct()
+                ],
+            )
+        ]
+    return []
+
+
+def phase_opened_queue(*, cycle_id: int, phase: str, today: date) -> list[int]:
+    """Queue the messages of a phase that has just opened; nothing if the cycle has moved on meanwhile."""
+    cycle = Cycle.objects.select_related("academic_year").filter(pk=cycle_id, phase=phase).first()
+    if cycle is None:
+        return []
+    with translation.override(settings.LANGUAGE_CODE):
+        return deadline_plans_queue(phase_opened_plans(cycle, today=today))

@@ -171,8 +171,12 @@ def _dates(settings: CycleSettings) -> dict:
 
 
 def phase_moved(*, cycle_id: int, phase: str) -> None:
-    """The hook point for notifications of a phase move (run on commit). No notification system exists yet."""
+    """Run on commit of a phase move: the people who have something to do in the new phase are told, by a task
+    (inline in the embedded mode) that reads who they are when it runs (`evaluation.reminders.phase_opened_plans`)."""
+    from evaluation.reminder_tasks import phase_opened
+
     logger.info("evaluation cycle %s moved to phase %s", cycle_id, phase)
+    phase_opened.delay(cycle_id=cycle_id, phase=phase)
 
 
 # Hooks a higher app registers (DESIGN: a lower app never imports a higher one), called by `cycle_step_back` with
