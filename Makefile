@@ -21,9 +21,10 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --no-logins
 	$(BIN)/python manage.py load_demo_evaluation
 	$(BIN)/python manage.py load_demo_awards
+	$(BIN)/python manage.py load_demo --logins-only
 
 ## make run: SQLite, eager Celery, console email — no services needed.
 run: demo

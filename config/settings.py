@@ -270,6 +270,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING" if DJANGO_ENV == "test" else "INFO")},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Inline tasks (the embedded mode): a line per task run and kombu's "no hostname" warning about the unused
+    # in-memory broker are noise in the development console.
+    LOGGING["loggers"] = {"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}}
 
 if DJANGO_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
