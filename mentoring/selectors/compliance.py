@@ -173,27 +173,51 @@ class ComplianceReport:
 
 
 # --- the version of the engine's inputs (for caches of its results) -------------------------------------------
+# Two levels: one token for what every semester reads (assignments, flags, quota rules, the calendar, the roster),
+# and one per semester for its records. A record write changes only its own semester's token, so what is cached
+# for other semesters stays valid.
 INPUTS_VERSION_KEY = "mentoring:compliance-inputs"
 
 
-def compliance_inputs_version() -> str:
-    """A token that changes whenever a record, assignment, flag, quota rule or the calendar changes."""
-    version = cache.get(INPUTS_VERSION_KEY)
-    if version is None:
-        cache.add(INPUTS_VERSION_KEY, uuid4().hex, timeout=None)
-        version = cache.get(INPUTS_VERSION_KEY)
-    return version
+def _semester_version_key(semester_id: int) -> str:
+    return f"{INPUTS_VERSION_KEY}:semester:{semester_id}"
 
 
-def compliance_inputs_changed() -> None:
+def compliance_inputs_version(semester: Semester | int | None = None) -> str:
+    """A token that changes whenever what the engine reads changes.
+
+    Without a semester: assignments, flags, quota rules, the calendar or the roster (not records). With a
+    semester: those, or that semester's records. Anything cached from a report of a semester uses the latter.
+    """
+    keys = [INPUTS_VERSION_KEY]
+    if semester is not None:
+        keys.append(_semester_version_key(getattr(semester, "pk", semester)))
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            cache.add(key, uuid4().hex, timeout=None)
+            token = cache.get(key)
+        tokens.append(token)
+    return ".".join(tokens)
+
+
+def compliance_inputs_changed(*, semester_ids: Iterable[int] | None = None) -> None:
     """Called by every service that writes what the engine reads: results cached under the old token are dropped.
 
+    A record write passes the semester(s) of the record (before and after a change): only those semesters' token
+    changes. Every other write (assignments, flags, rules, calendar, roster) changes the token of all semesters.
     The token changes at once (the writer's own next read sees it) and again when the transaction commits, so a
     report another request computed from the rows as they were before the commit is never served afterwards.
     """
+    if semester_ids is None:
+        keys = [INPUTS_VERSION_KEY]
+    else:
+        keys = [_semester_version_key(pk) for pk in sorted(set(semester_ids))]
 
     def bump() -> None:
-        cache.set(INPUTS_VERSION_KEY, uuid4().hex, timeout=None)
+        cache.set_many({key: uuid4().hex for key in keys}, timeout=None)
 
     bump()
     transaction.on_commit(bump)

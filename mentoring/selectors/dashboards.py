@@ -9,20 +9,21 @@ side by side). Definitions the pages and exports state:
   way is not a failure yet); fully compliant when that holds for every rule of the role(s) in view.
 - Colleges are ranked by their share of people fully compliant (R-29); ties by the college code.
 
-Caching: the engine's part of a dashboard (shares, people, grid, lagging lists, trend) is cached for a semester,
-day, role, scope and language under the version token of the engine's inputs, which every service that writes a
-record, assignment, flag, quota rule or the calendar changes (`compliance_inputs_changed`): a new record shows at
-once. Names, findings, meetings and R-30 are read fresh on every request.
+Caching: the engine's part of a dashboard (shares, people, grid, lagging lists) is cached for a semester, day,
+role, scope and language under the semester's version token, and the semester before's trend numbers under that
+semester's own token (`compliance_inputs_version`). A record write changes only its semester's token; an
+assignment, flag, quota rule, calendar or roster write changes every semester's (`compliance_inputs_changed`).
+So a new record shows at once, and the cold request after a record in the semester in view computes that one
+semester, not the one before too. Names, findings, meetings and R-30 are read fresh on every request.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -34,7 +35,6 @@ from mentoring.models import (
     FindingState,
     FlagType,
     Kind,
-    QuotaRule,
     Scope,
     Semester,
     StaffRole,
@@ -328,7 +328,8 @@ def _standings(by_person: dict[int, list], college_of: dict[int, int | None]) ->
     return rows
 
 
-def _rule_shares(report: ComplianceReport, current: dict, previous: dict | None) -> list[RuleShare]:
+def _rule_shares(report: ComplianceReport, current: dict) -> list[RuleShare]:
+    """Every rule's share in the semester, zero people included (the semester before may have some)."""
     shares: dict[str, RuleShare] = {}
     order = sorted(report.rules, key=lambda r: (ROLES.index(r.role), r.requirement, r.college_id or 0))
     for rule in order:
@@ -339,34 +340,13 @@ def _rule_shares(report: ComplianceReport, current: dict, previous: dict | None)
         shares.setdefault(
             _rule_slug(rule), RuleShare(rule.key, rule.requirement, rule.role, rule_title(rule), rule.title_zh)
         )
-
-    def tally(by_person: dict, attr: str) -> None:
-        for standings in by_person.values():
-            for standing in standings:
-                entry = shares.get(_rule_slug(standing.rule))
-                if entry is None:
-                    continue
-                setattr(entry, f"{attr}people", getattr(entry, f"{attr}people") + 1)
-                if standing.compliant:
-                    setattr(entry, f"{attr}compliant", getattr(entry, f"{attr}compliant") + 1)
-
-    tally(current, "")
-    if previous is not None:
-        tally(previous, "previous_")
-    return [s for s in shares.values() if s.people or s.previous_people]
-
-
-def _role_shares(people: list[PersonRow], previous: list[PersonRow]) -> list[RoleShare]:
-    result = []
-    for role in ROLES:
-        entry = RoleShare(role)
-        for rows, prefix in ((people, ""), (previous, "previous_")):
-            held = [row for row in rows if role in row.roles]
-            setattr(entry, f"{prefix}people", len(held))
-            setattr(entry, f"{prefix}compliant", sum(1 for row in held if row.role_compliant[role]))
-        if entry.people or entry.previous_people:
-            result.append(entry)
-    return result
+    for standings in current.values():
+        for standing in standings:
+            entry = shares.get(_rule_slug(standing.rule))
+            if entry is not None:
+                entry.people += 1
+                entry.compliant += standing.compliant
+    return list(shares.values())
 
 
 def _grid(report: ComplianceReport) -> tuple[list[int], list[GridRow]]:
@@ -534,11 +514,15 @@ def semester_before(semester: Semester) -> Semester | None:
 
 @dataclass
 class _EngineView:
-    """The part of a dashboard that comes from the engine's lines: what the cache keeps."""
+    """The part of a dashboard that comes from the semester's own lines: what the cache keeps for it.
+
+    `rules` holds every rule's share in the semester (zero people included) and `roles` the (people, compliant)
+    of each role; the semester before's numbers are joined in per request from its own cache entry (`_Trend`).
+    """
 
     previous: Semester | None
     rules: list[RuleShare]
-    roles: list[RoleShare]
+    roles: dict[str, tuple[int, int]]
     people: list[PersonRow]
     weeks: list[int]
     grid: list[GridRow]
@@ -546,70 +530,142 @@ class _EngineView:
     classes_short: list[UnitLine]
 
 
-class _Verdict(NamedTuple):
-    """A person's verdict on a rule in the semester before: all the trend needs of a standing."""
+@dataclass
+class _Trend:
+    """The semester before, boiled down to what the trend needs: (people, compliant) per rule slug and per role."""
 
-    rule: QuotaRule
-    compliant: bool
-
-
-def _engine_view(*, semester: Semester, on: date, role: str, college: College | None) -> _EngineView:
-    with collector_paused():
-        return _arrange(semester=semester, on=on, role=role, college=college)
+    rules: dict[str, tuple[int, int]]
+    roles: dict[str, tuple[int, int]]
 
 
-def _arrange(*, semester: Semester, on: date, role: str, college: College | None) -> _EngineView:
-    roles = [role] if role else None
+def _role_counts(by_person: dict[int, list]) -> dict[str, tuple[int, int]]:
+    """(people holding the role, of them compliant on all its rules), per role."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for standings in by_person.values():
+        held: dict[str, bool] = {}
+        for standing in standings:
+            role = standing.rule.role
+            held[role] = held.get(role, True) and standing.compliant
+        for role, ok in held.items():
+            entry = counts[role]
+            entry[0] += 1
+            entry[1] += ok
+    return {role: (people, compliant) for role, (people, compliant) in counts.items()}
+
+
+def _scope(college: College | None) -> tuple[dict[int, int | None], list[int] | None]:
     staff = Staff.objects.all() if college is None else Staff.objects.filter(college=college)
     college_of = dict(staff.values_list("user_id", "college_id"))
-    person_ids = None if college is None else list(college_of)
-    # The semester before first, boiled down to what the trend needs, so its lines are freed before the
-    # semester's own report is built: a whole school's two reports are never in memory at once.
-    previous = semester_before(semester)
-    previous_standings, previous_people = None, []
-    if previous is not None:
-        standings = compliance_report(semester=previous, on=on, person_ids=person_ids, roles=roles).standings()
-        previous_people = _standings(standings, college_of)
-        previous_standings = {pid: [_Verdict(s.rule, s.compliant) for s in held] for pid, held in standings.items()}
-        del standings
-    report = compliance_report(semester=semester, on=on, person_ids=person_ids, roles=roles)
-    current_standings = report.standings()
-    people = _standings(current_standings, college_of)
-    weeks, grid = _grid(report)
-    students_short, classes_short = _unit_lines(report)
-    return _EngineView(
-        previous=previous,
-        rules=_rule_shares(report, current_standings, previous_standings),
-        roles=_role_shares(people, previous_people),
-        people=people,
-        weeks=weeks,
-        grid=grid,
-        students_short=students_short,
-        classes_short=classes_short,
+    return college_of, None if college is None else list(college_of)
+
+
+def _trend(*, previous: Semester, on: date, role: str, person_ids: list[int] | None) -> _Trend:
+    with collector_paused():
+        by_person = compliance_report(
+            semester=previous, on=on, person_ids=person_ids, roles=[role] if role else None
+        ).standings()
+        rules: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for standings in by_person.values():
+            for standing in standings:
+                entry = rules[_rule_slug(standing.rule)]
+                entry[0] += 1
+                entry[1] += standing.compliant
+        return _Trend({slug: (n, ok) for slug, (n, ok) in rules.items()}, _role_counts(by_person))
+
+
+def _cached_trend(
+    *, previous: Semester, on: date, role: str, college: College | None, scope: tuple | None = None
+) -> _Trend:
+    """The semester before's trend numbers, cached under that semester's own version token: a record written in the
+    semester in view leaves them valid, so the cold request after it computes one semester, not two."""
+    where = college.pk if college is not None else "school"
+    key = (
+        f"mentoring:dashboard-trend:{compliance_inputs_version(previous)}:{previous.pk}:{on.isoformat()}:{role}:{where}"
     )
+    trend = cache.get(key)
+    if trend is None:
+        person_ids = (scope or _scope(college))[1]
+        trend = _trend(previous=previous, on=on, role=role, person_ids=person_ids)
+        cache.set(key, trend, DASHBOARD_CACHE_SECONDS)
+    return trend
+
+
+def _engine_view(
+    *, semester: Semester, previous: Semester | None, on: date, role: str, college_of: dict, person_ids: list | None
+) -> _EngineView:
+    with collector_paused():
+        report = compliance_report(semester=semester, on=on, person_ids=person_ids, roles=[role] if role else None)
+        current_standings = report.standings()
+        people = _standings(current_standings, college_of)
+        weeks, grid = _grid(report)
+        students_short, classes_short = _unit_lines(report)
+        return _EngineView(
+            previous=previous,
+            rules=_rule_shares(report, current_standings),
+            roles=_role_counts(current_standings),
+            people=people,
+            weeks=weeks,
+            grid=grid,
+            students_short=students_short,
+            classes_short=classes_short,
+        )
 
 
 def _cache_key(*, semester: Semester, on: date, role: str, college: College | None) -> str:
     scope = college.pk if college is not None else "school"
     language = translation.get_language() or ""
-    version = compliance_inputs_version()
+    version = compliance_inputs_version(semester)
     return f"mentoring:dashboard:{version}:{semester.pk}:{on.isoformat()}:{role}:{scope}:{language}"
 
 
-def _cached_engine_view(*, semester: Semester, on: date, role: str, college: College | None) -> _EngineView:
-    """The engine's part of a dashboard, cached under the version of the engine's inputs (see the module doc)."""
+def _cached_engine_view(
+    *, semester: Semester, on: date, role: str, college: College | None
+) -> tuple[_EngineView, _Trend | None]:
+    """The engine's part of a dashboard (see the module doc): the semester's view under its token, and the semester
+    before's trend under that semester's token. On a miss the semester before goes first, so its lines are freed
+    before the semester's own report is built (a whole school's two reports are never in memory at once)."""
     key = _cache_key(semester=semester, on=on, role=role, college=college)
     with collector_paused():  # unpickling a whole school's view makes some 20,000 objects, none of them cyclic
         view = cache.get(key)
-    if view is None:
-        view = _engine_view(semester=semester, on=on, role=role, college=college)
-        with collector_paused():
-            cache.set(key, view, DASHBOARD_CACHE_SECONDS)
-    return view
+    if view is not None:
+        trend = None
+        if view.previous is not None:
+            trend = _cached_trend(previous=view.previous, on=on, role=role, college=college)
+        return view, trend
+    scope = _scope(college)
+    previous = semester_before(semester)
+    trend = None
+    if previous is not None:
+        trend = _cached_trend(previous=previous, on=on, role=role, college=college, scope=scope)
+    view = _engine_view(
+        semester=semester, previous=previous, on=on, role=role, college_of=scope[0], person_ids=scope[1]
+    )
+    with collector_paused():
+        cache.set(key, view, DASHBOARD_CACHE_SECONDS)
+    return view, trend
+
+
+def _with_trend(view: _EngineView, trend: _Trend | None) -> tuple[list[RuleShare], list[RoleShare]]:
+    """The semester's shares with the semester before's joined in: new objects, the cached ones stay as they are."""
+    before_rules = trend.rules if trend is not None else {}
+    before_roles = trend.roles if trend is not None else {}
+    rules = []
+    for entry in view.rules:
+        previous_people, previous_compliant = before_rules.get(entry.slug, (0, 0))
+        if entry.people or previous_people:
+            rules.append(replace(entry, previous_people=previous_people, previous_compliant=previous_compliant))
+    roles = []
+    for role in ROLES:
+        people, compliant = view.roles.get(role, (0, 0))
+        previous_people, previous_compliant = before_roles.get(role, (0, 0))
+        if people or previous_people:
+            roles.append(RoleShare(role, people, compliant, previous_people, previous_compliant))
+    return rules, roles
 
 
 def _build(*, semester: Semester, on: date, role: str, college: College | None) -> Dashboard:
-    view = _cached_engine_view(semester=semester, on=on, role=role, college=college)
+    view, trend = _cached_engine_view(semester=semester, on=on, role=role, college=college)
+    rules, roles = _with_trend(view, trend)
     college_ids = None if college is None else {college.pk}
     overdue = overdue_findings(college_ids, on)
     colleges = _colleges(view.people, overdue) if college is None else []
@@ -619,8 +675,8 @@ def _build(*, semester: Semester, on: date, role: str, college: College | None) 
         on=on,
         role=role,
         college=college,
-        rules=view.rules,
-        roles=view.roles,
+        rules=rules,
+        roles=roles,
         people=view.people,
         weeks=view.weeks,
         grid=view.grid,

@@ -237,7 +237,7 @@ def interaction_log(*, actor: User, data: RecordInput, today: date | None = None
     _fill(interaction, data, semester, week, today)
     interaction.save()
     _write_attendance(interaction, data.students)
-    compliance_inputs_changed()
+    compliance_inputs_changed(semester_ids=[interaction.semester_id])
     audit_record(
         actor=actor,
         action="interaction.create",
@@ -265,6 +265,7 @@ def interaction_update(*, actor: User, interaction: Interaction, data: RecordInp
     _check_editable(actor=actor, interaction=interaction, today=today)
     before = _snapshot(interaction, list(interaction.attendance.values_list("student_id", flat=True)))
     semester, week = _validate(actor=actor, data=data, today=today)
+    was_in = interaction.semester_id
     created = interaction.created
     _fill(interaction, data, semester, week, today)
     interaction.late = (created.date() if created else today) - data.day > timedelta(
@@ -272,7 +273,7 @@ def interaction_update(*, actor: User, interaction: Interaction, data: RecordInp
     )
     interaction.save()
     _write_attendance(interaction, data.students)
-    compliance_inputs_changed()
+    compliance_inputs_changed(semester_ids=[was_in, interaction.semester_id])
     audit_record(
         actor=actor,
         action="interaction.update",
@@ -289,5 +290,6 @@ def interaction_delete(*, actor: User, interaction: Interaction, today: date | N
     _check_editable(actor=actor, interaction=interaction, today=today)
     before = _snapshot(interaction, list(interaction.attendance.values_list("student_id", flat=True)))
     audit_record(actor=actor, action="interaction.delete", target=interaction, data={"before": before})
+    semester_id = interaction.semester_id
     interaction.delete()
-    compliance_inputs_changed()
+    compliance_inputs_changed(semester_ids=[semester_id])

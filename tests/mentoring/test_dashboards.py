@@ -385,3 +385,75 @@ def test_an_assignment_a_flag_and_a_college_rule_each_change_the_cached_dashboar
     college_rule_add(actor=world.college_admin, college=world.college, base=base, minimum=5)
     lines = college_dashboard(semester=worked, college=world.college, on=TODAY).students_short
     assert {(u.unit_id, u.required) for u in lines} >= {(world.students[0].pk, 5), (world.students[1].pk, 5)}
+
+
+# --- each semester its own token: a record write drops only its own semester's cached numbers ----------------------
+
+
+@pytest.fixture
+def engine_calls(monkeypatch):
+    """The semesters the dashboards ask the engine for, in order."""
+    from mentoring.selectors import dashboards
+
+    calls = []
+    real = dashboards.compliance_report
+
+    def counted(**kwargs):
+        calls.append(kwargs["semester"].pk)
+        return real(**kwargs)
+
+    monkeypatch.setattr(dashboards, "compliance_report", counted)
+    return calls
+
+
+@pytest.mark.parametrize("scope", ["college", "school"])
+def test_a_record_in_the_semester_in_view_recomputes_only_that_semester(world, worked, calendar, engine_calls, scope):
+    fall, spring = calendar
+
+    def build():
+        if scope == "school":
+            return school_dashboard(semester=spring, on=TODAY)
+        return college_dashboard(semester=spring, college=world.college, on=TODAY)
+
+    first = build()
+    assert engine_calls == [fall.pk, spring.pk]
+    assert rule(first, "R-03:mentor").people == 1
+    build()
+    assert engine_calls == [fall.pk, spring.pk]  # all from the cache
+
+    talk(world.mentor, [world.students[0]], date(2026, 3, 10))
+    after = build()
+
+    assert engine_calls == [fall.pk, spring.pk, spring.pk]  # the semester before was not computed again
+    r03 = rule(after, "R-03:mentor")
+    assert (r03.previous_people, r03.previous_compliant) == (1, 0)
+    [line] = [u for u in after.students_short if u.unit_id == world.students[0].pk]
+    assert line.count == 1
+
+
+def test_a_record_in_the_semester_before_changes_the_trend_at_once(world, worked, calendar, engine_calls):
+    fall, spring = calendar
+    before = college_dashboard(semester=spring, college=world.college, on=TODAY)
+    assert rule(before, "R-03:mentor").previous_compliant == 0
+
+    for day in (date(2025, 9, 12), date(2025, 10, 16), date(2025, 11, 13)):
+        talk(world.mentor, [world.students[1]], day)
+    after = college_dashboard(semester=spring, college=world.college, on=TODAY)
+
+    assert engine_calls == [fall.pk, spring.pk, fall.pk]  # only the semester the records are in
+    r03 = rule(after, "R-03:mentor")
+    assert (r03.previous_people, r03.previous_compliant) == (1, 1)
+    mentors = next(r for r in after.roles if r.role == StaffRole.MENTOR)
+    assert (mentors.previous_people, mentors.previous_compliant) == (1, 0)  # R-05 (talks with the counselor) short
+
+
+def test_an_assignment_recomputes_both_semesters(world, worked, calendar, engine_calls):
+    fall, spring = calendar
+    college_dashboard(semester=spring, college=world.college, on=TODAY)
+    other_mentor = StaffFactory(college=world.college).user
+    mentor_assign(actor=None, student=world.students[3], mentor=other_mentor, valid_from=date(2025, 9, 8))
+
+    after = college_dashboard(semester=spring, college=world.college, on=TODAY)
+
+    assert engine_calls == [fall.pk, spring.pk, fall.pk, spring.pk]
+    assert rule(after, "R-03:mentor").previous_people == 2
