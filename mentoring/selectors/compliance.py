@@ -17,7 +17,8 @@ Definitions (stated in the README and the UI):
   person held at least one class. Monthly rules count the calendar months in which a teaching week starts.
 - A period that has ended is met or short; the period under way is met or pending; a later one is not due.
 
-The number of SQL queries is constant (about a dozen), whatever the size of the school.
+The number of SQL queries is constant (about a dozen), whatever the size of the school; a count that no one in view
+can have a line about is not asked for (one mentor's drill-down reads no class or weekly counts).
 """
 
 from __future__ import annotations
@@ -366,7 +367,7 @@ def _compliance_report(
     if not rulebook.rules:
         return report
 
-    # --- who holds what (3 queries) -------------------------------------------------------------------------
+    # --- who holds what (3 queries; for chosen people up to 6: their own, then their colleagues') -------------
     mentor_qs = MentorAssignment.objects.overlapping(start, end)
     advisor_qs = AdvisorAssignment.objects.overlapping(start, end)
     counselor_qs = CounselorAssignment.objects.overlapping(start, end)
@@ -390,30 +391,32 @@ def _compliance_report(
         advisor_rows = advisor_qs.values_list(*advisor_fields)
         counselor_rows = counselor_qs.values_list(*counselor_fields)
     else:
-        # The people's own holdings, plus their colleagues' on the same classes (for R-05 and R-12). Each is a
-        # UNION of index lookups: an OR of the two would make PostgreSQL read every assignment of the school.
-        counseled = counselor_qs.filter(counselor_id__in=people).values("school_class_id")
-        mentored = mentor_qs.filter(mentor_id__in=people).values("student__school_class_id")
-        advised = advisor_qs.filter(advisor_id__in=people).values("school_class_id")
-        counseled_students = Student.objects.filter(school_class_id__in=counseled).values("pk")
-        mentor_rows = (
-            mentor_qs.filter(mentor_id__in=people)
-            .values_list(*mentor_fields)
-            .union(mentor_qs.filter(student_id__in=counseled_students).values_list(*mentor_fields))
-        )
-        advisor_rows = (
-            advisor_qs.filter(advisor_id__in=people)
-            .values_list(*advisor_fields)
-            .union(advisor_qs.filter(school_class_id__in=counseled).values_list(*advisor_fields))
-        )
-        counselor_rows = (
-            counselor_qs.filter(counselor_id__in=people)
-            .values_list(*counselor_fields)
-            .union(
-                counselor_qs.filter(school_class_id__in=mentored).values_list(*counselor_fields),
-                counselor_qs.filter(school_class_id__in=advised).values_list(*counselor_fields),
+        # The people's own holdings first (three index lookups), then their colleagues' on the classes those name
+        # (for R-05 and R-12), asked for only when there are such classes: a mentor who counsels no class has no
+        # colleague mentors or advisors to read. The class ids go in as a list, so each query is a plain lookup.
+        own_mentor = list(mentor_qs.filter(mentor_id__in=people).values_list(*mentor_fields))
+        own_advisor = list(advisor_qs.filter(advisor_id__in=people).values_list(*advisor_fields))
+        own_counselor = list(counselor_qs.filter(counselor_id__in=people).values_list(*counselor_fields))
+        counseled = sorted({row[1] for row in own_counselor})
+        others = sorted({row[4] for row in own_mentor if row[4] is not None} | {row[1] for row in own_advisor})
+        mentor_rows, advisor_rows, counselor_rows = own_mentor, own_advisor, own_counselor
+        if counseled:
+            mentor_rows = own_mentor + list(
+                mentor_qs.filter(student__school_class_id__in=counseled)
+                .exclude(mentor_id__in=people)
+                .values_list(*mentor_fields)
             )
-        )
+            advisor_rows = own_advisor + list(
+                advisor_qs.filter(school_class_id__in=counseled)
+                .exclude(advisor_id__in=people)
+                .values_list(*advisor_fields)
+            )
+        if others:
+            counselor_rows = own_counselor + list(
+                counselor_qs.filter(school_class_id__in=others)
+                .exclude(counselor_id__in=people)
+                .values_list(*counselor_fields)
+            )
     mentors = _holdings(mentor_rows, start, end)
     advisors = _holdings(advisor_rows, start, end)
     counselors = _holdings(counselor_rows, start, end)
@@ -421,11 +424,20 @@ def _compliance_report(
     def included(person_id: int, role: str) -> bool:
         return role in wanted_roles and (people is None or person_id in people)
 
+    def held_by_included(holdings: dict[tuple[int, int], _Holding], role: str) -> bool:
+        return any(included(h.holder_id, role) for h in holdings.values())
+
+    # What the lines below will read: a count nobody in view can have a line about is not asked for (one person's
+    # drill-down of a mentor skips the class, month, week and staff queries).
+    for_mentors = held_by_included(mentors, StaffRole.MENTOR)
+    for_classes = held_by_included(advisors, StaffRole.ADVISOR) or held_by_included(counselors, StaffRole.COUNSELOR)
+    for_counselors = held_by_included(counselors, StaffRole.COUNSELOR)
+
     # --- flagged students (2 queries) -------------------------------------------------------------------------
     flag_types = {f for r in rulebook.rules if r.scope == Scope.PER_FLAGGED_STUDENT for f in r.flag_types}
     flags: dict[int, set[str]] = defaultdict(set)
     class_students: dict[int, list[int]] = defaultdict(list)
-    if flag_types:
+    if flag_types and (for_mentors or for_classes):
         for student_id, flag in StudentFlag.objects.filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=start), valid_from__lte=on, flag__in=flag_types
         ).values_list("student_id", "flag"):
@@ -444,7 +456,7 @@ def _compliance_report(
     narrow = Q(author_id__in=authors) if (people is not None or colleges is not None) else Q()
     per_student: dict[tuple[str, int, int], int] = {}
     kinds = rulebook.kinds(Scope.PER_STUDENT, Scope.PER_FLAGGED_STUDENT)
-    if kinds:
+    if kinds and (for_mentors or for_classes):
         for kind, author, student, n in (
             Attendance.objects.filter(semester=semester, kind__in=kinds)
             .filter(narrow)
@@ -456,7 +468,7 @@ def _compliance_report(
     class_rules = [r for r in rulebook.rules if r.scope == Scope.PER_CLASS]
     per_class: dict[tuple[str, int, int], int] = {}
     kinds = {k for r in class_rules if r.period == Period.SEMESTER for k in r.kinds}
-    if kinds:
+    if kinds and for_classes:
         for kind, author, class_id, n in (
             Interaction.objects.filter(semester=semester, kind__in=kinds)
             .filter(narrow)
@@ -466,7 +478,7 @@ def _compliance_report(
             per_class[(kind, author, class_id)] = n
     per_class_month: dict[tuple[int, int, str, date], int] = {}
     kinds = {k for r in class_rules if r.period == Period.MONTH for k in r.kinds}
-    if kinds:
+    if kinds and for_classes:
         for author, class_id, kind, month, n in (
             Interaction.objects.filter(semester=semester, kind__in=kinds)
             .filter(narrow)
@@ -477,7 +489,7 @@ def _compliance_report(
             per_class_month[(author, class_id, kind, month)] = n
     per_week: dict[tuple[str, int, int], int] = {}
     kinds = rulebook.kinds(Scope.PER_STAFF)
-    if kinds:
+    if kinds and for_counselors:
         for kind, author, week, n in (
             Interaction.objects.filter(semester=semester, kind__in=kinds)
             .filter(narrow)
@@ -487,7 +499,7 @@ def _compliance_report(
             per_week[(kind, author, week)] = n
     per_pair: dict[tuple[int, int], int] = defaultdict(int)
     kinds = rulebook.kinds(Scope.PER_COUNTERPART)
-    if kinds:
+    if kinds and (for_mentors or for_counselors):
         for author, counterpart, n in (
             Interaction.objects.filter(semester=semester, kind__in=kinds, counterpart__isnull=False)
             .filter(narrow | Q(counterpart_id__in=authors) if narrow else Q())
@@ -498,10 +510,11 @@ def _compliance_report(
             per_pair[(author, counterpart)] += n
             per_pair[(counterpart, author)] += n
 
-    staff_college = dict(
-        Staff.objects.filter(user_id__in={h.holder_id for h in counselors.values()}).values_list(
-            "user_id", "college_id"
-        )
+    counselor_ids = {h.holder_id for h in counselors.values() if included(h.holder_id, StaffRole.COUNSELOR)}
+    staff_college = (
+        dict(Staff.objects.filter(user_id__in=counselor_ids).values_list("user_id", "college_id"))
+        if counselor_ids
+        else {}
     )
 
     lines: list[Line] = []
