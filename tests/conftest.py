@@ -44,6 +44,20 @@ def _fast_tests(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_dashboards():
+    """Dashboards are cached under the version token of the engine's inputs; a new token per test means nothing
+    cached by another test is found (SQLite reuses ids after a rollback). Only that key is touched: in CI the
+    cache's Redis database is also Celery's."""
+    from django.core.cache import cache
+
+    from mentoring.selectors.compliance import INPUTS_VERSION_KEY
+
+    cache.delete(INPUTS_VERSION_KEY)
+    yield
+    cache.delete(INPUTS_VERSION_KEY)
+
+
+@pytest.fixture(autouse=True)
 def _celery_inline():
     """Tasks run inline in tests, as in the embedded mode, even when CI sets REDIS_URL: only the tests that start a
     real worker (`celery_worker_redis`, which switches this off again) send tasks through Redis."""

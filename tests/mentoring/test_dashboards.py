@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 
 from accounts.models import Staff
 from mentoring.models import Kind, Mode, StaffRole
-from mentoring.selectors.compliance import INPUTS_VERSION_KEY, MET, NOT_DUE, SHORT
+from mentoring.selectors.compliance import MET, NOT_DUE, SHORT
 from mentoring.selectors.dashboards import college_dashboard, school_dashboard
 from mentoring.services.assignments import mentor_assign
 from mentoring.services.flags import flag_set
@@ -56,16 +55,6 @@ def log_fall_work(world) -> None:
     class_meeting(world.advisor, world.class_a, date(2025, 10, 9))
     dorm_visit(world.counselor, date(2025, 9, 9))
     dorm_visit(world.counselor, date(2025, 9, 10))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_dashboards():
-    """Dashboards are cached under the version token of the engine's inputs; a new token per test means nothing
-    cached by another test is found (SQLite reuses ids after a rollback). Only that key is touched: in CI the
-    cache's Redis database is also Celery's."""
-    cache.delete(INPUTS_VERSION_KEY)
-    yield
-    cache.delete(INPUTS_VERSION_KEY)
 
 
 @pytest.fixture

@@ -6,24 +6,13 @@ import io
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from openpyxl import load_workbook
 
 from accounts.models import User
 from mentoring.exports import safe, write_dashboard
 from mentoring.models import ExportJob, ExportState
-from mentoring.selectors.compliance import INPUTS_VERSION_KEY, compliance_report
+from mentoring.selectors.compliance import compliance_report
 from tests.mentoring.test_dashboards import TODAY, log_fall_work
-
-
-@pytest.fixture(autouse=True)
-def _fresh_dashboards():
-    """Dashboards are cached under the version token of the engine's inputs; a new token per test means nothing
-    cached by another test is found (SQLite reuses ids after a rollback). Only that key is touched: in CI the
-    cache's Redis database is also Celery's."""
-    cache.delete(INPUTS_VERSION_KEY)
-    yield
-    cache.delete(INPUTS_VERSION_KEY)
 
 
 @pytest.fixture
