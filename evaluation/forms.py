@@ -61,6 +61,21 @@ class CycleOpenForm(forms.Form):
         )
 
 
+class CycleDeadlinesForm(forms.Form):
+    survey_until = forms.DateField(label=_("Self reports and student survey until"))
+    peer_until = forms.DateField(label=_("Peer recognition until"))
+    college_until = forms.DateField(label=_("College review until"))
+    school_until = forms.DateField(label=_("School review until"))
+    reason = forms.CharField(label=_("Reason (kept in the audit trail)"), max_length=500)
+
+    def __init__(self, *args, cycle=None, **kwargs):
+        if cycle is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(cycle, name) for name in self.base_fields if name != "reason"}
+        super().__init__(*args, **kwargs)
+        for name in ("survey_until", "peer_until", "college_until", "school_until"):
+            self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 SCALE_CHOICES = [(n, str(n)) for n in range(SCALE_MIN, SCALE_MAX + 1)]
 
 

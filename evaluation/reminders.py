@@ -15,8 +15,9 @@ active reminds nobody (its people cannot act, or can no longer act):
 
 A run on the day of a stage sends it; a run that missed that day (beat down) catches up until the next stage's
 day, and the last stage until the deadline itself. A run sends one stage at most, so a beat that was down for the
-3-day reminder sends only the 1-day one. The key `cycle-<id>-<phase>-<n>d` makes a second run, a second beat or a
-redelivered task send nothing twice. The reasons are mandatory: muting them has no effect.
+3-day reminder sends only the 1-day one. The key `cycle-<id>-<phase>-<deadline>-<n>d` makes a second run, a second
+beat or a redelivered task send nothing twice, and gives a moved deadline its own reminders. The reasons are
+mandatory: muting them has no effect.
 """
 
 from __future__ import annotations
@@ -230,7 +231,8 @@ def recommendations_missing(cycle: Cycle) -> dict[int, list[str]]:
 
 
 def _key(cycle: Cycle, phase: str, lead: int) -> str:
-    return f"cycle-{cycle.pk}-{phase}-{lead}d"
+    """The deadline is part of the key: a deadline the school admin moves gets its own reminders."""
+    return f"cycle-{cycle.pk}-{phase}-{cycle.deadline_of(phase).isoformat()}-{lead}d"
 
 
 def _survey_plans(cycle: Cycle, lead: int, today: date) -> list[DeadlinePlan]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("open/", views.open_cycle, name="open"),
     path("<int:year>/advance/", views.move, {"direction": "advance"}, name="advance"),
     path("<int:year>/back/", views.move, {"direction": "back"}, name="back"),
+    path("<int:year>/deadlines/", views.deadlines, name="deadlines"),
     path("<int:year>/survey/", views.survey, name="survey"),
     path("<int:year>/self-report/", views.self_report, name="self_report"),
     path("<int:year>/vote/", views.vote, name="vote"),

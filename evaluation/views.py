@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import College
-from evaluation.forms import SCALE_CHOICES, CycleOpenForm, survey_answers_from
+from evaluation.forms import SCALE_CHOICES, CycleDeadlinesForm, CycleOpenForm, survey_answers_from
 from evaluation.models import MIN_RESPONSES, PHASE_ORDER, Candidate, PeerMode, PeerVote, Phase
 from evaluation.selectors.cycles import cycle_current, cycle_get, year_proposed
 from evaluation.selectors.scores import (
@@ -25,7 +25,7 @@ from evaluation.selectors.scores import (
     score_rows,
 )
 from evaluation.selectors.survey import survey_answered, survey_targets
-from evaluation.services.cycles import cycle_advance, cycle_open, cycle_step_back
+from evaluation.services.cycles import cycle_advance, cycle_deadlines_update, cycle_open, cycle_step_back
 from evaluation.services.peer import peer_score_enter, peer_votes_cast
 from evaluation.services.review import candidate_recommend, candidate_set_ineligible, self_report_save
 from evaluation.services.survey import survey_submit
@@ -59,6 +59,8 @@ def overview(request):
     context = {"cycle": cycle, "phases": _phases(cycle), "roles": roles, "min_responses": MIN_RESPONSES}
     if cycle is not None:
         context["my_candidacies"] = list(Candidate.objects.filter(cycle=cycle, person=request.user).order_by("role"))
+    if cycle is not None and request.user.has_perm("evaluation.manage_cycle") and cycle.phase != Phase.CLOSED:
+        context["deadlines_form"] = CycleDeadlinesForm(cycle=cycle)
     if roles.is_school_admin:
         proposed = year_proposed(timezone.localdate())
         context["proposed"] = proposed if proposed and not hasattr(proposed, "evaluation_cycle") else None
@@ -109,6 +111,34 @@ def move(request, year: int, direction: str):
         _refusal(request, error)
     else:
         messages.success(request, _("The cycle is now in phase “%(phase)s”.") % {"phase": cycle.get_phase_display()})
+    return redirect("evaluation:overview")
+
+
+@login_required
+@permission_required("evaluation.manage_cycle", raise_exception=True)
+@require_POST
+def deadlines(request, year: int):
+    """Move the deadlines of the active and later phases; a refusal comes back as messages, nothing written."""
+    cycle = cycle_get(year=year)
+    form = CycleDeadlinesForm(request.POST)
+    if not form.is_valid():
+        for field, texts in form.errors.items():
+            for text in texts:
+                label = form.fields[field].label if field in form.fields else ""
+                messages.error(request, f"{label}: {text}" if label else text)
+        return redirect("evaluation:overview")
+    data = form.cleaned_data
+    try:
+        cycle_deadlines_update(
+            actor=request.user,
+            cycle=cycle,
+            deadlines={name: data[name] for name in ("survey_until", "peer_until", "college_until", "school_until")},
+            reason=data["reason"],
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, _("The deadlines are changed; the reminders follow the new dates."))
     return redirect("evaluation:overview")
 
 

@@ -242,6 +242,62 @@ def cycle_step_back(*, actor: User, cycle: Cycle, expected_phase: str, reason: s
     return cycle
 
 
+DEADLINE_FIELDS = {
+    Phase.SURVEY: "survey_until",
+    Phase.PEER: "peer_until",
+    Phase.COLLEGE: "college_until",
+    Phase.SCHOOL: "school_until",
+}
+
+
+@transaction.atomic
+def cycle_deadlines_update(*, actor: User, cycle: Cycle, deadlines: dict[str, date], reason: str) -> Cycle:
+    """Move the deadlines of the active phase and of the phases still to come (school admin, with a reason).
+
+    A phase already over keeps its deadline (it is what people were held to); the deadlines stay in the order of
+    the phases; a closed cycle changes no more. The deadline reminders key on the deadline itself, so a moved
+    deadline gets its own reminders.
+    """
+    _require_school_admin(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the deadlines change.")})
+    cycle = Cycle.objects.select_for_update().select_related("academic_year").get(pk=cycle.pk)
+    if cycle.phase == Phase.CLOSED:
+        raise ValidationError({"phase": _("The cycle is closed; its deadlines no longer change.")})
+    errors: dict[str, list[str]] = {}
+    before = {name: getattr(cycle, name) for name in DEADLINE_FIELDS.values()}
+    after = dict(before)
+    for phase, name in DEADLINE_FIELDS.items():
+        wanted = deadlines.get(name)
+        if wanted is None or wanted == before[name]:
+            continue
+        if PHASE_ORDER.index(phase) < cycle.phase_index:
+            errors[name] = [
+                _("The phase “%(phase)s” is over; its deadline stays %(day)s.")
+                % {"phase": Phase(phase).label, "day": before[name].isoformat()}
+            ]
+            continue
+        after[name] = wanted
+    ordered = [after[name] for name in DEADLINE_FIELDS.values()]
+    if not errors and ordered != sorted(ordered):
+        errors["peer_until"] = [_("The deadlines must follow the order of the phases.")]
+    if errors:
+        raise ValidationError(errors)
+    changed = {
+        name: [before[name].isoformat(), after[name].isoformat()] for name in after if after[name] != before[name]
+    }
+    if not changed:
+        raise ValidationError({"survey_until": _("No deadline changed.")})
+    for name, day in after.items():
+        setattr(cycle, name, day)
+    cycle.save(update_fields=list(after))
+    audit_record(
+        actor=actor, action="evaluation.deadlines_update", target=cycle, data={"changed": changed, "reason": reason}
+    )
+    return cycle
+
+
 def _store_scores(cycle: Cycle) -> None:
     """At the hand-over to awards, keep the points and final scores on the candidates."""
     from evaluation.selectors.scores import score_rows

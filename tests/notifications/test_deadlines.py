@@ -110,7 +110,7 @@ def test_self_report_reminder_reaches_only_the_people_evaluated_without_one(judg
     deadline_reminders(today=before(SURVEY_UNTIL, 1))
 
     assert reached("deadline.self_report") == {judged.advisor.number, judged.counselor.number}
-    assert keys("deadline.self_report") == {f"cycle-{cycle.pk}-survey-1d"}
+    assert keys("deadline.self_report") == {f"cycle-{cycle.pk}-survey-2026-09-30-1d"}
     (message,) = inbox(judged.advisor)
     assert message.link == "/evaluation/2025/self-report/"
     assert len(message.body.splitlines()) == 2  # the sentence with the deadline and one role without a report
@@ -133,7 +133,7 @@ def test_the_3_day_and_1_day_reminders_are_two_messages_and_repeated_runs_send_n
     assert [again["sent"], caught_up["sent"], last_again["sent"], after["sent"]] == [0, 0, 0, 0]
     assert ["2026-09-30" in m.body for m in inbox(student)] == [True, True]
     assert [m.to for m in mail.outbox] == [["s1@example.edu.cn"]] * 2
-    assert keys("deadline.survey") == {f"cycle-{cycle.pk}-survey-3d", f"cycle-{cycle.pk}-survey-1d"}
+    assert keys("deadline.survey") == {f"cycle-{cycle.pk}-survey-2026-09-30-3d", f"cycle-{cycle.pk}-survey-2026-09-30-1d"}
 
 
 def test_a_beat_down_for_the_3_day_reminder_sends_only_the_1_day_one(judged):
@@ -142,7 +142,7 @@ def test_a_beat_down_for_the_3_day_reminder_sends_only_the_1_day_one(judged):
     deadline_reminders(today=before(SURVEY_UNTIL, 1))
 
     assert len(inbox(judged.students[1].user)) == 1
-    assert keys("deadline.survey") == {f"cycle-{cycle.pk}-survey-1d"}
+    assert keys("deadline.survey") == {f"cycle-{cycle.pk}-survey-2026-09-30-1d"}
 
 
 def test_a_large_run_hands_its_messages_on_in_batches_and_each_is_sent_once(judged, monkeypatch):
@@ -194,7 +194,7 @@ def test_muting_a_mandatory_deadline_reason_does_not_stop_it(judged):
     deadline_reminders(today=before(SURVEY_UNTIL, 3))
 
     assert student.number in reached("deadline.survey")
-    assert SentMessage.objects.filter(recipient=student, period_key=f"cycle-{cycle.pk}-survey-3d").exists()
+    assert SentMessage.objects.filter(recipient=student, period_key=f"cycle-{cycle.pk}-survey-2026-09-30-3d").exists()
 
 
 def test_peer_reminder_reaches_the_colleagues_who_have_a_colleague_and_have_not_voted(judged, second_mentor):
@@ -208,7 +208,7 @@ def test_peer_reminder_reaches_the_colleagues_who_have_a_colleague_and_have_not_
     assert reached("deadline.peer") == {second_mentor.number}
     (message,) = inbox(second_mentor)
     assert message.link == "/evaluation/2025/vote/"
-    assert keys("deadline.peer") == {f"cycle-{cycle.pk}-peer-3d"}
+    assert keys("deadline.peer") == {f"cycle-{cycle.pk}-peer-2026-10-15-3d"}
 
 
 def test_peer_scores_reminder_reaches_the_admins_of_colleges_with_scores_missing(judged):
@@ -242,7 +242,7 @@ def test_recommend_reminder_names_the_roles_with_eligible_people_and_no_recommen
     # Mentors: one recommended; counselors: none eligible; class advisors: eligible and nobody recommended.
     assert len(message.body.splitlines()) == 2
     assert message.body.splitlines()[1].startswith(f"- {judged.college.name}: ")
-    assert keys("deadline.recommend") == {f"cycle-{cycle.pk}-college-3d"}
+    assert keys("deadline.recommend") == {f"cycle-{cycle.pk}-college-2026-10-31-3d"}
 
     candidate_recommend(actor=admin, candidate=candidate(cycle, judged.advisor, StaffRole.ADVISOR), recommended=True)
     assert deadline_reminders(today=before(COLLEGE_UNTIL, 1))["sent"] == 0
