@@ -133,7 +133,10 @@ def test_the_3_day_and_1_day_reminders_are_two_messages_and_repeated_runs_send_n
     assert [again["sent"], caught_up["sent"], last_again["sent"], after["sent"]] == [0, 0, 0, 0]
     assert ["2026-09-30" in m.body for m in inbox(student)] == [True, True]
     assert [m.to for m in mail.outbox] == [["s1@example.edu.cn"]] * 2
-    assert keys("deadline.survey") == {f"cycle-{cycle.pk}-survey-2026-09-30-3d", f"cycle-{cycle.pk}-survey-2026-09-30-1d"}
+    assert keys("deadline.survey") == {
+        f"cycle-{cycle.pk}-survey-2026-09-30-3d",
+        f"cycle-{cycle.pk}-survey-2026-09-30-1d",
+    }
 
 
 def test_a_beat_down_for_the_3_day_reminder_sends_only_the_1_day_one(judged):
