@@ -176,54 +176,73 @@ class ComplianceReport:
 
 
 # --- the version of the engine's inputs (for caches of its results) -------------------------------------------
-# Two levels: one token for what every semester reads (assignments, flags, quota rules, the calendar, the roster),
-# and one per semester for its records. A record write changes only its own semester's token, so what is cached
-# for other semesters stays valid.
+# Three levels: one token for what every semester reads (assignments, flags, quota rules, the calendar, the roster),
+# one per semester, and one per semester and college for the records of that college's people. A person's lines
+# depend only on records they wrote or that name them as the counterpart, so a record write changes the tokens of
+# the author's and the counterpart's colleges in the record's semester, and what is cached for the other colleges
+# and the other semesters stays valid.
 INPUTS_VERSION_KEY = "mentoring:compliance-inputs"
+NO_COLLEGE = 0  # the "college" of people without one (no staff record, or a staff record without a college)
 
 
 def _semester_version_key(semester_id: int) -> str:
     return f"{INPUTS_VERSION_KEY}:semester:{semester_id}"
 
 
-def compliance_inputs_version(semester: Semester | int | None = None) -> str:
-    """A token that changes whenever what the engine reads changes.
+def _college_version_key(semester_id: int, college_id: int | None) -> str:
+    return f"{INPUTS_VERSION_KEY}:semester:{semester_id}:college:{college_id or NO_COLLEGE}"
 
-    Without a semester: assignments, flags, quota rules, the calendar or the roster (not records). With a
-    semester: those, or that semester's records. Anything cached from a report of a semester uses the latter.
-    """
-    keys = [INPUTS_VERSION_KEY]
-    if semester is not None:
-        keys.append(_semester_version_key(getattr(semester, "pk", semester)))
+
+def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[int | None]) -> dict[int, str]:
+    """A token per college (NO_COLLEGE for people without one) that changes whenever what the engine reads for
+    that college's people in `semester` changes: assignments, flags, quota rules, the calendar or the roster (every
+    token), or a record of the semester written by or naming one of its people. One cache read."""
+    semester_id = getattr(semester, "pk", semester)
+    colleges = sorted({college_id or NO_COLLEGE for college_id in college_ids})
+    keys = [INPUTS_VERSION_KEY, _semester_version_key(semester_id)]
+    keys += [_college_version_key(semester_id, college_id) for college_id in colleges]
     found = cache.get_many(keys)
-    tokens = []
     for key in keys:
-        token = found.get(key)
-        if token is None:
+        if found.get(key) is None:  # the first use of a token, or the cache lost it: start one
             cache.add(key, uuid4().hex, timeout=None)
-            token = cache.get(key)
-        tokens.append(token)
-    return ".".join(tokens)
+            found[key] = cache.get(key)
+    shared = f"{found[keys[0]]}.{found[keys[1]]}"
+    return {college_id: f"{shared}.{found[key]}" for college_id, key in zip(colleges, keys[2:], strict=True)}
 
 
-def compliance_inputs_changed(*, semester_ids: Iterable[int] | None = None) -> None:
+def compliance_inputs_changed(
+    *, semester_ids: Iterable[int] | None = None, college_ids: Iterable[int | None] | None = None
+) -> None:
     """Called by every service that writes what the engine reads: results cached under the old token are dropped.
 
-    A record write passes the semester(s) of the record (before and after a change): only those semesters' token
-    changes. Every other write (assignments, flags, rules, calendar, roster) changes the token of all semesters.
-    The token changes at once (the writer's own next read sees it) and again when the transaction commits, so a
-    report another request computed from the rows as they were before the commit is never served afterwards.
+    A record write passes the semester(s) of the record (before and after a change) and the colleges of the people
+    it names (`records_changed`): only those colleges' tokens of those semesters change. With semesters and no
+    colleges, every college's token of those semesters changes. Every other write (assignments, flags, rules,
+    calendar, roster) changes every token. The token changes at once (the writer's own next read sees it) and
+    again when the transaction commits, so a report another request computed from the rows as they were before
+    the commit is never served afterwards.
     """
     if semester_ids is None:
         keys = [INPUTS_VERSION_KEY]
-    else:
+    elif college_ids is None:
         keys = [_semester_version_key(pk) for pk in sorted(set(semester_ids))]
+    else:
+        colleges = sorted({college_id or NO_COLLEGE for college_id in college_ids})
+        keys = [_college_version_key(pk, c) for pk in sorted(set(semester_ids)) for c in colleges]
 
     def bump() -> None:
         cache.set_many({key: uuid4().hex for key in keys}, timeout=None)
 
     bump()
     transaction.on_commit(bump)
+
+
+def records_changed(*, semester_ids: Iterable[int], people_ids: Iterable[int | None]) -> None:
+    """A record of these semesters was written, changed or deleted by or about these people (its author and its
+    counterpart, before and after): drop what is cached for their colleges in those semesters (one query)."""
+    people = {pk for pk in people_ids if pk is not None}
+    colleges = dict(Staff.objects.filter(user_id__in=people).values_list("user_id", "college_id"))
+    compliance_inputs_changed(semester_ids=semester_ids, college_ids={colleges.get(pk) for pk in people})
 
 
 def _plain_rows(queryset) -> list[tuple]:

@@ -9,16 +9,19 @@ side by side). Definitions the pages and exports state:
   way is not a failure yet); fully compliant when that holds for every rule of the role(s) in view.
 - Colleges are ranked by their share of people fully compliant (R-29); ties by the college code.
 
-Caching: the engine's part of a dashboard (shares, people, grid, lagging lists) is cached for a semester, day,
-role, scope and language under the semester's version token, and the semester before's trend numbers under that
-semester's own token (`compliance_inputs_version`). A record write changes only its semester's token; an
-assignment, flag, quota rule, calendar or roster write changes every semester's (`compliance_inputs_changed`).
-So a new record shows at once, and the cold request after a record in the semester in view computes that one
-semester, not the one before too. Names, findings, meetings and R-30 are read fresh on every request.
+Caching: the engine's part of a dashboard (shares, people, grid, lagging lists) is cached in pieces, one per
+college (and one for people without a college), for a semester, day, role and language, under that college's
+version token for the semester (`compliance_inputs_versions`); the semester before's trend numbers likewise. The
+school's dashboard is its colleges' pieces put together. A record write changes the tokens of its author's and
+counterpart's colleges in its semester only; an assignment, flag, quota rule, calendar or roster write changes
+every token (`compliance_inputs_changed`). So a new record shows at once, and the cold request after it computes
+one college in one semester: not the semester before, nor the other colleges. Names, findings, meetings and R-30
+are read fresh on every request.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -43,13 +46,14 @@ from mentoring.models import (
 )
 from mentoring.selectors.compliance import (
     MET,
+    NO_COLLEGE,
     NOT_DUE,
     PENDING,
     SHORT,
     ComplianceReport,
     Line,
     collector_paused,
-    compliance_inputs_version,
+    compliance_inputs_versions,
     compliance_report,
 )
 
@@ -328,10 +332,10 @@ def _standings(by_person: dict[int, list], college_of: dict[int, int | None]) ->
     return rows
 
 
-def _rule_shares(report: ComplianceReport, current: dict) -> list[RuleShare]:
+def _rule_shares(rules: list, current: dict) -> list[RuleShare]:
     """Every rule's share in the semester, zero people included (the semester before may have some)."""
     shares: dict[str, RuleShare] = {}
-    order = sorted(report.rules, key=lambda r: (ROLES.index(r.role), r.requirement, r.college_id or 0))
+    order = sorted(rules, key=lambda r: (ROLES.index(r.role), r.requirement, r.college_id or 0))
     for rule in order:
         slug = _rule_slug(rule)
         if slug not in shares and rule.college_id is None:
@@ -349,10 +353,10 @@ def _rule_shares(report: ComplianceReport, current: dict) -> list[RuleShare]:
     return list(shares.values())
 
 
-def _grid(report: ComplianceReport) -> tuple[list[int], list[GridRow]]:
+def _grid(report: ComplianceReport, by_person: dict) -> tuple[list[int], list[GridRow]]:
     weeks = [w.number for w in report.teaching_weeks]
     cells: dict[int, dict[int, list[Line]]] = defaultdict(lambda: defaultdict(list))
-    for person_id, standings in report.standings().items():
+    for person_id, standings in by_person.items():
         for standing in standings:
             if standing.rule.scope == Scope.PER_STAFF:
                 for line in standing.lines:
@@ -373,10 +377,14 @@ def _grid(report: ComplianceReport) -> tuple[list[int], list[GridRow]]:
     return weeks, rows
 
 
-def _unit_lines(report: ComplianceReport) -> tuple[list[UnitLine], list[UnitLine]]:
+def _unit_key(u: UnitLine) -> tuple:
+    return (u.status != SHORT, u.count - u.required, u.person_id, u.unit_id, u.requirement)
+
+
+def _unit_lines(by_person: dict) -> tuple[list[UnitLine], list[UnitLine]]:
     students, classes = [], []
     lagging = (SHORT, PENDING)
-    for standings in report.standings().values():
+    for standings in by_person.values():
         for standing in standings:
             rule = standing.rule
             if rule.role == StaffRole.MENTOR and rule.scope == Scope.PER_STUDENT:
@@ -393,8 +401,7 @@ def _unit_lines(report: ComplianceReport) -> tuple[list[UnitLine], list[UnitLine
                 for line in standing.lines
                 if line.status in lagging and line.unit_id is not None
             )
-    key = lambda u: (u.status != SHORT, u.count - u.required, u.person_id, u.unit_id, u.requirement)  # noqa: E731
-    return sorted(students, key=key), sorted(classes, key=key)
+    return sorted(students, key=_unit_key), sorted(classes, key=_unit_key)
 
 
 def _chunks(ids: Iterable[int]) -> list[list[int]]:
@@ -513,14 +520,14 @@ def semester_before(semester: Semester) -> Semester | None:
 
 
 @dataclass
-class _EngineView:
-    """The part of a dashboard that comes from the semester's own lines: what the cache keeps for it.
+class _Piece:
+    """The part of a dashboard that comes from one college's people's lines in a semester: what the cache keeps.
 
-    `rules` holds every rule's share in the semester (zero people included) and `roles` the (people, compliant)
-    of each role; the semester before's numbers are joined in per request from its own cache entry (`_Trend`).
+    `rules` holds every rule's share (zero people included) and `roles` the (people, compliant) of each role. The
+    school's dashboard is its colleges' pieces put together (`_merged`), so a record written by one college's
+    people leaves every other college's piece in the cache.
     """
 
-    previous: Semester | None
     rules: list[RuleShare]
     roles: dict[str, tuple[int, int]]
     people: list[PersonRow]
@@ -553,99 +560,136 @@ def _role_counts(by_person: dict[int, list]) -> dict[str, tuple[int, int]]:
     return {role: (people, compliant) for role, (people, compliant) in counts.items()}
 
 
-def _scope(college: College | None) -> tuple[dict[int, int | None], list[int] | None]:
+def _college_of(college: College | None) -> dict[int, int | None]:
+    """Staff member → college, of one college's staff or of everyone's (one query)."""
     staff = Staff.objects.all() if college is None else Staff.objects.filter(college=college)
-    college_of = dict(staff.values_list("user_id", "college_id"))
-    return college_of, None if college is None else list(college_of)
+    return dict(staff.values_list("user_id", "college_id"))
 
 
-def _trend(*, previous: Semester, on: date, role: str, person_ids: list[int] | None) -> _Trend:
-    with collector_paused():
-        by_person = compliance_report(
-            semester=previous, on=on, person_ids=person_ids, roles=[role] if role else None
-        ).standings()
-        rules: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for standings in by_person.values():
-            for standing in standings:
-                entry = rules[_rule_slug(standing.rule)]
-                entry[0] += 1
-                entry[1] += standing.compliant
-        return _Trend({slug: (n, ok) for slug, (n, ok) in rules.items()}, _role_counts(by_person))
-
-
-def _cached_trend(
-    *, previous: Semester, on: date, role: str, college: College | None, scope: tuple | None = None
-) -> _Trend:
-    """The semester before's trend numbers, cached under that semester's own version token: a record written in the
-    semester in view leaves them valid, so the cold request after it computes one semester, not two."""
-    where = college.pk if college is not None else "school"
-    key = (
-        f"mentoring:dashboard-trend:{compliance_inputs_version(previous)}:{previous.pk}:{on.isoformat()}:{role}:{where}"
+def _piece(report: ComplianceReport, by_person: dict, college_of: dict) -> _Piece:
+    weeks, grid = _grid(report, by_person)
+    students_short, classes_short = _unit_lines(by_person)
+    return _Piece(
+        rules=_rule_shares(report.rules, by_person),
+        roles=_role_counts(by_person),
+        people=_standings(by_person, college_of),
+        weeks=weeks,
+        grid=grid,
+        students_short=students_short,
+        classes_short=classes_short,
     )
-    trend = cache.get(key)
-    if trend is None:
-        person_ids = (scope or _scope(college))[1]
-        trend = _trend(previous=previous, on=on, role=role, person_ids=person_ids)
-        cache.set(key, trend, DASHBOARD_CACHE_SECONDS)
-    return trend
 
 
-def _engine_view(
-    *, semester: Semester, previous: Semester | None, on: date, role: str, college_of: dict, person_ids: list | None
-) -> _EngineView:
-    with collector_paused():
-        report = compliance_report(semester=semester, on=on, person_ids=person_ids, roles=[role] if role else None)
-        current_standings = report.standings()
-        people = _standings(current_standings, college_of)
-        weeks, grid = _grid(report)
-        students_short, classes_short = _unit_lines(report)
-        return _EngineView(
-            previous=previous,
-            rules=_rule_shares(report, current_standings),
-            roles=_role_counts(current_standings),
-            people=people,
-            weeks=weeks,
-            grid=grid,
-            students_short=students_short,
-            classes_short=classes_short,
-        )
+def _trend(report: ComplianceReport, by_person: dict, college_of: dict) -> _Trend:
+    rules: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for standings in by_person.values():
+        for standing in standings:
+            entry = rules[_rule_slug(standing.rule)]
+            entry[0] += 1
+            entry[1] += standing.compliant
+    return _Trend({slug: (n, ok) for slug, (n, ok) in rules.items()}, _role_counts(by_person))
 
 
-def _cache_key(*, semester: Semester, on: date, role: str, college: College | None) -> str:
-    scope = college.pk if college is not None else "school"
-    language = translation.get_language() or ""
-    version = compliance_inputs_version(semester)
-    return f"mentoring:dashboard:{version}:{semester.pk}:{on.isoformat()}:{role}:{scope}:{language}"
+def _pieces(
+    make, *, semester: Semester, on: date, role: str, college_ids: list[int], college_of, language: str = ""
+) -> list:
+    """One piece per college (NO_COLLEGE: people without one) for the semester, from the cache where it is there.
+
+    Each piece is cached under its college's version token. Missing pieces are built from one engine run: of the
+    college's people when one college is missing (a record was written there), else of the whole school, whose
+    lines are then split by college; either way a constant number of queries. `college_of` is called only then.
+    """
+    versions = compliance_inputs_versions(semester, college_ids)
+    kind = make.__name__.strip("_")
+    keys = {
+        college_id: f"mentoring:dashboard-{kind}:{versions[college_id]}:{semester.pk}:{on.isoformat()}:{role}:"
+        f"{college_id}:{language}"
+        for college_id in college_ids
+    }
+    with collector_paused():  # unpickling a whole school's pieces makes some 20,000 objects, none of them cyclic
+        found = cache.get_many(list(keys.values()))
+        missing = [college_id for college_id, key in keys.items() if key not in found]
+        if missing:
+            staff = college_of()
+            one = missing[0] if len(missing) == 1 and missing[0] != NO_COLLEGE else None
+            person_ids = [pk for pk, college_id in staff.items() if college_id == one] if one else None
+            report = compliance_report(semester=semester, on=on, person_ids=person_ids, roles=[role] if role else None)
+            by_college: dict[int, dict] = {college_id: {} for college_id in missing}
+            for person_id, standings in report.standings().items():
+                into = by_college.get(staff.get(person_id) or NO_COLLEGE)
+                if into is not None:
+                    into[person_id] = standings
+            built = {keys[college_id]: make(report, by_person, staff) for college_id, by_person in by_college.items()}
+            del report
+            cache.set_many(built, DASHBOARD_CACHE_SECONDS)
+            found.update(built)
+        return [found[keys[college_id]] for college_id in college_ids]
 
 
-def _cached_engine_view(
-    *, semester: Semester, on: date, role: str, college: College | None
-) -> tuple[_EngineView, _Trend | None]:
-    """The engine's part of a dashboard (see the module doc): the semester's view under its token, and the semester
-    before's trend under that semester's token. On a miss the semester before goes first, so its lines are freed
-    before the semester's own report is built (a whole school's two reports are never in memory at once)."""
-    key = _cache_key(semester=semester, on=on, role=role, college=college)
-    with collector_paused():  # unpickling a whole school's view makes some 20,000 objects, none of them cyclic
-        view = cache.get(key)
-    if view is not None:
-        trend = None
-        if view.previous is not None:
-            trend = _cached_trend(previous=view.previous, on=on, role=role, college=college)
-        return view, trend
-    scope = _scope(college)
-    previous = semester_before(semester)
+def _merged(pieces: list[_Piece]) -> _Piece:
+    """The school's piece: its colleges' pieces side by side (shares summed, lists joined in order)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    rules: dict[str, RuleShare] = {}
+    roles: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for piece in pieces:
+        for entry in piece.rules:
+            total = rules.get(entry.slug)
+            if total is None:
+                rules[entry.slug] = replace(entry)
+            else:
+                total.people += entry.people
+                total.compliant += entry.compliant
+        for role, (people, compliant) in piece.roles.items():
+            roles[role][0] += people
+            roles[role][1] += compliant
+    return _Piece(
+        rules=list(rules.values()),
+        roles={role: (people, compliant) for role, (people, compliant) in roles.items()},
+        people=[person for piece in pieces for person in piece.people],
+        weeks=pieces[0].weeks,
+        grid=sorted((row for piece in pieces for row in piece.grid), key=lambda row: row.person_id),
+        students_short=list(heapq.merge(*(piece.students_short for piece in pieces), key=_unit_key)),
+        classes_short=list(heapq.merge(*(piece.classes_short for piece in pieces), key=_unit_key)),
+    )
+
+
+def _merged_trend(trends: list[_Trend]) -> _Trend:
+    rules: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    roles: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for trend in trends:
+        for into, numbers in ((rules, trend.rules), (roles, trend.roles)):
+            for key, (people, compliant) in numbers.items():
+                into[key][0] += people
+                into[key][1] += compliant
+    return _Trend({k: (n, ok) for k, (n, ok) in rules.items()}, {k: (n, ok) for k, (n, ok) in roles.items()})
+
+
+def _engine_part(
+    *, semester: Semester, previous: Semester | None, on: date, role: str, colleges: list[College], school: bool
+) -> tuple[_Piece, _Trend | None]:
+    """The engine's part of a dashboard (see the module doc): the semester's pieces and the semester before's trend
+    pieces, each under its college's token. The semester before goes first, so its lines are freed before the
+    semester's own report is built (a whole school's two reports are never in memory at once)."""
+    college_ids = [c.pk for c in colleges] + ([NO_COLLEGE] if school else [])
+    staff: dict[int, int | None] | None = None
+
+    def college_of() -> dict[int, int | None]:
+        nonlocal staff
+        if staff is None:
+            staff = _college_of(None if school else colleges[0])
+        return staff
+
+    common = {"on": on, "role": role, "college_ids": college_ids, "college_of": college_of}
     trend = None
     if previous is not None:
-        trend = _cached_trend(previous=previous, on=on, role=role, college=college, scope=scope)
-    view = _engine_view(
-        semester=semester, previous=previous, on=on, role=role, college_of=scope[0], person_ids=scope[1]
-    )
-    with collector_paused():
-        cache.set(key, view, DASHBOARD_CACHE_SECONDS)
-    return view, trend
+        trend = _merged_trend(_pieces(_trend, semester=previous, **common))
+    language = translation.get_language() or ""
+    piece = _merged(_pieces(_piece, semester=semester, language=language, **common))
+    return piece, trend
 
 
-def _with_trend(view: _EngineView, trend: _Trend | None) -> tuple[list[RuleShare], list[RoleShare]]:
+def _with_trend(view: _Piece, trend: _Trend | None) -> tuple[list[RuleShare], list[RoleShare]]:
     """The semester's shares with the semester before's joined in: new objects, the cached ones stay as they are."""
     before_rules = trend.rules if trend is not None else {}
     before_roles = trend.roles if trend is not None else {}
@@ -664,14 +708,17 @@ def _with_trend(view: _EngineView, trend: _Trend | None) -> tuple[list[RuleShare
 
 
 def _build(*, semester: Semester, on: date, role: str, college: College | None) -> Dashboard:
-    view, trend = _cached_engine_view(semester=semester, on=on, role=role, college=college)
+    colleges = list(College.objects.order_by("code")) if college is None else [college]
+    previous = semester_before(semester)
+    view, trend = _engine_part(
+        semester=semester, previous=previous, on=on, role=role, colleges=colleges, school=college is None
+    )
     rules, roles = _with_trend(view, trend)
     college_ids = None if college is None else {college.pk}
     overdue = overdue_findings(college_ids, on)
-    colleges = _colleges(view.people, overdue) if college is None else []
     return Dashboard(
         semester=semester,
-        previous=view.previous,
+        previous=previous,
         on=on,
         role=role,
         college=college,
@@ -682,15 +729,15 @@ def _build(*, semester: Semester, on: date, role: str, college: College | None) 
         grid=view.grid,
         students_short=view.students_short,
         classes_short=view.classes_short,
-        colleges=colleges,
+        colleges=_colleges(colleges, view.people, overdue) if college is None else [],
         indicators=_indicators(semester, college_ids),
         meetings=semester_meetings(on, up_to=semester, limit=6),
         overdue=overdue,
     )
 
 
-def _colleges(people: list[PersonRow], overdue: list[SupervisionFinding]) -> list[CollegeRow]:
-    rows = {c.pk: CollegeRow(c) for c in College.objects.order_by("code")}
+def _colleges(colleges: list[College], people: list[PersonRow], overdue: list[SupervisionFinding]) -> list[CollegeRow]:
+    rows = {c.pk: CollegeRow(c) for c in colleges}
     for person in people:
         row = rows.get(person.college_id)
         if row is None:

@@ -31,7 +31,7 @@ from mentoring.models import (
     Topic,
 )
 from mentoring.selectors.calendar import calendar_locate
-from mentoring.selectors.compliance import compliance_inputs_changed
+from mentoring.selectors.compliance import records_changed
 from mentoring.selectors.people import roles_of
 
 # A hook the evaluation app registers (DESIGN: a lower app never imports a higher one): returns a message
@@ -237,7 +237,7 @@ def interaction_log(*, actor: User, data: RecordInput, today: date | None = None
     _fill(interaction, data, semester, week, today)
     interaction.save()
     _write_attendance(interaction, data.students)
-    compliance_inputs_changed(semester_ids=[interaction.semester_id])
+    records_changed(semester_ids=[interaction.semester_id], people_ids=[actor.pk, interaction.counterpart_id])
     audit_record(
         actor=actor,
         action="interaction.create",
@@ -265,7 +265,7 @@ def interaction_update(*, actor: User, interaction: Interaction, data: RecordInp
     _check_editable(actor=actor, interaction=interaction, today=today)
     before = _snapshot(interaction, list(interaction.attendance.values_list("student_id", flat=True)))
     semester, week = _validate(actor=actor, data=data, today=today)
-    was_in = interaction.semester_id
+    was_in, was_with = interaction.semester_id, interaction.counterpart_id
     created = interaction.created
     _fill(interaction, data, semester, week, today)
     interaction.late = (created.date() if created else today) - data.day > timedelta(
@@ -273,7 +273,9 @@ def interaction_update(*, actor: User, interaction: Interaction, data: RecordInp
     )
     interaction.save()
     _write_attendance(interaction, data.students)
-    compliance_inputs_changed(semester_ids=[was_in, interaction.semester_id])
+    records_changed(
+        semester_ids=[was_in, interaction.semester_id], people_ids=[actor.pk, was_with, interaction.counterpart_id]
+    )
     audit_record(
         actor=actor,
         action="interaction.update",
@@ -290,6 +292,6 @@ def interaction_delete(*, actor: User, interaction: Interaction, today: date | N
     _check_editable(actor=actor, interaction=interaction, today=today)
     before = _snapshot(interaction, list(interaction.attendance.values_list("student_id", flat=True)))
     audit_record(actor=actor, action="interaction.delete", target=interaction, data={"before": before})
-    semester_id = interaction.semester_id
+    semester_id, counterpart_id = interaction.semester_id, interaction.counterpart_id
     interaction.delete()
-    compliance_inputs_changed(semester_ids=[semester_id])
+    records_changed(semester_ids=[semester_id], people_ids=[actor.pk, counterpart_id])

@@ -304,14 +304,14 @@ def test_a_met_standing_counts_as_compliant(world, worked):
 # --- the cache: a second request reads the engine's part from the cache; every write drops it at once -------------
 
 
-# A warm request skips the staff query, the engine and the semester before: what is left is the request's own queries,
-# semesters, the version token is not SQL, overdue findings, colleges (school), R-30 (2), meetings, names (2).
+# A warm request skips the staff query and the engine: what is left is the request's own queries, semesters, colleges
+# (school), the semester before (the version tokens are not SQL), overdue findings, R-30 (2), meetings, names (2).
 @pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
 @pytest.mark.parametrize(
     ("persona", "path", "cold", "warm"),
     [
-        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 51, 17),
-        ("school_admin", "/dashboard/school/?semester={spring}", 43, 15),
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 51, 18),
+        ("school_admin", "/dashboard/school/?semester={spring}", 43, 16),
     ],
 )
 def test_a_second_request_reads_the_dashboard_from_the_cache(
@@ -420,6 +420,98 @@ def test_a_record_in_the_semester_in_view_recomputes_only_that_semester(world, w
     assert (r03.previous_people, r03.previous_compliant) == (1, 0)
     [line] = [u for u in after.students_short if u.unit_id == world.students[0].pk]
     assert line.count == 1
+
+
+# --- each college its own piece: a record drops only the pieces of the colleges of the people it names -------------
+
+
+@pytest.fixture
+def engine_runs(monkeypatch):
+    """(semester, the people asked for or None for everyone) of each engine run the dashboards make."""
+    from mentoring.selectors import dashboards
+
+    runs = []
+    real = dashboards.compliance_report
+
+    def counted(**kwargs):
+        people = kwargs.get("person_ids")
+        runs.append((kwargs["semester"].pk, None if people is None else frozenset(people)))
+        return real(**kwargs)
+
+    monkeypatch.setattr(dashboards, "compliance_report", counted)
+    return runs
+
+
+def _numbers(dashboard) -> tuple:
+    """Everything the engine puts on a dashboard, in a comparable form."""
+    return (
+        [(r.slug, r.people, r.compliant, r.previous_people, r.previous_compliant) for r in dashboard.rules],
+        [(r.role, r.people, r.compliant, r.previous_people, r.previous_compliant) for r in dashboard.roles],
+        sorted((p.person_id, p.college_id, p.compliant, p.short, p.records_needed) for p in dashboard.people),
+        [(g.person_id, [(c.week, c.status, c.counts) for c in g.cells]) for g in dashboard.grid],
+        [(u.person_id, u.unit_id, u.requirement, u.count, u.required, u.status) for u in dashboard.students_short],
+        [(u.person_id, u.unit_id, u.requirement, u.count, u.required, u.status) for u in dashboard.classes_short],
+        [(c.college.code, c.people, c.compliant, c.rank) for c in dashboard.colleges],
+    )
+
+
+def test_a_record_recomputes_only_its_authors_college_and_the_school_adds_up(world, worked, calendar, engine_runs):
+    """The school's dashboard is its colleges' pieces put together: after a record by a MAT mentor only MAT's
+    people are run through the engine again, and the numbers are those of a school computed from scratch."""
+    from django.core.cache import cache
+
+    fall, spring = calendar
+    eco_mentor = StaffFactory(college=world.other_college).user
+    mentor_assign(actor=None, student=world.other_student, mentor=eco_mentor, valid_from=date(2025, 9, 8))
+    school_dashboard(semester=spring, on=TODAY)
+    assert engine_runs == [(fall.pk, None), (spring.pk, None)]  # a cold school: one run per semester, all of it
+
+    talk(world.mentor, [world.students[0]], date(2026, 3, 10))
+    after = school_dashboard(semester=spring, on=TODAY)
+
+    mat_staff = frozenset(Staff.objects.filter(college=world.college).values_list("user_id", flat=True))
+    assert engine_runs[2:] == [(spring.pk, mat_staff)]
+    cache.clear()
+    assert _numbers(after) == _numbers(school_dashboard(semester=spring, on=TODAY))
+    assert {p.person_id for p in after.people} >= {world.mentor.pk, eco_mentor.pk}
+
+
+def test_an_exchange_drops_the_pieces_of_both_colleagues_colleges(world, worked, calendar):
+    from mentoring.selectors.compliance import NO_COLLEGE, compliance_inputs_versions
+
+    fall, _spring = calendar
+    eco_counselor = StaffFactory(college=world.other_college).user
+    colleges = [world.college.pk, world.other_college.pk, NO_COLLEGE]
+    before = compliance_inputs_versions(fall, colleges)
+    assert before == compliance_inputs_versions(fall, colleges)  # a token stays until something changes
+
+    data = RecordInput(
+        role=StaffRole.MENTOR, kind=Kind.EXCHANGE, day=date(2025, 10, 9), mode=Mode.COLLEAGUE, counterpart=eco_counselor
+    )
+    interaction_log(actor=world.mentor, data=data, today=DURING)
+
+    after = compliance_inputs_versions(fall, colleges)
+    assert after[world.college.pk] != before[world.college.pk]
+    assert after[world.other_college.pk] != before[world.other_college.pk]
+    assert after[NO_COLLEGE] == before[NO_COLLEGE]  # the school offices' people have no college: untouched
+
+
+def test_a_record_by_someone_without_a_college_drops_that_piece(world, worked, calendar):
+    """People without a college (no staff record, or one without a college) have a piece of their own."""
+    from mentoring.selectors.compliance import NO_COLLEGE, compliance_inputs_versions
+
+    fall, _spring = calendar
+    Staff.objects.filter(user=world.mentor).update(college=None)
+    school = school_dashboard(semester=fall, on=TODAY)
+    assert [u.count for u in school.students_short if u.unit_id == world.students[1].pk] == [1]
+    before = compliance_inputs_versions(fall, [world.college.pk, NO_COLLEGE])
+
+    talk(world.mentor, [world.students[1]], date(2025, 10, 20))
+
+    after = compliance_inputs_versions(fall, [world.college.pk, NO_COLLEGE])
+    assert (after[world.college.pk], after[NO_COLLEGE] != before[NO_COLLEGE]) == (before[world.college.pk], True)
+    school = school_dashboard(semester=fall, on=TODAY)
+    assert [u.count for u in school.students_short if u.unit_id == world.students[1].pk] == [2]
 
 
 def test_a_record_in_the_semester_before_changes_the_trend_at_once(world, worked, calendar, engine_calls):
