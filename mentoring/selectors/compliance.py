@@ -176,11 +176,11 @@ class ComplianceReport:
 
 
 # --- the version of the engine's inputs (for caches of its results) -------------------------------------------
-# Three levels: one token for what every semester reads (assignments, flags, quota rules, the calendar, the roster),
-# one per semester, and one per semester and college for the records of that college's people. A person's lines
-# depend only on records they wrote or that name them as the counterpart, so a record write changes the tokens of
-# the author's and the counterpart's colleges in the record's semester, and what is cached for the other colleges
-# and the other semesters stays valid.
+# A person's lines depend on the records they wrote or that name them as the counterpart, on the assignments and
+# flags of the classes they hold something on (and their students), and on what every line reads (quota rules, the
+# calendar, the roster). So the tokens come in four: one for everything, one per college (assignments and flags),
+# one per semester, and one per semester and college (records). What is cached for a college's people in a
+# semester is valid while all four of its tokens stay; a write changes only the tokens of what it can change.
 INPUTS_VERSION_KEY = "mentoring:compliance-inputs"
 NO_COLLEGE = 0  # the "college" of people without one (no staff record, or a staff record without a college)
 
@@ -189,46 +189,52 @@ def _semester_version_key(semester_id: int) -> str:
     return f"{INPUTS_VERSION_KEY}:semester:{semester_id}"
 
 
-def _college_version_key(semester_id: int, college_id: int | None) -> str:
-    return f"{INPUTS_VERSION_KEY}:semester:{semester_id}:college:{college_id or NO_COLLEGE}"
+def _college_version_key(college_id: int | None, semester_id: int | None = None) -> str:
+    college = f"college:{college_id or NO_COLLEGE}"
+    return (
+        f"{INPUTS_VERSION_KEY}:{college}" if semester_id is None else f"{_semester_version_key(semester_id)}:{college}"
+    )
 
 
 def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[int | None]) -> dict[int, str]:
-    """A token per college (NO_COLLEGE for people without one) that changes whenever what the engine reads for
-    that college's people in `semester` changes: assignments, flags, quota rules, the calendar or the roster (every
-    token), or a record of the semester written by or naming one of its people. One cache read."""
+    """A token per college (NO_COLLEGE for people without one) that changes whenever what the engine reads for that
+    college's people in `semester` may have changed. One cache read."""
     semester_id = getattr(semester, "pk", semester)
     colleges = sorted({college_id or NO_COLLEGE for college_id in college_ids})
     keys = [INPUTS_VERSION_KEY, _semester_version_key(semester_id)]
-    keys += [_college_version_key(semester_id, college_id) for college_id in colleges]
+    for college_id in colleges:
+        keys += [_college_version_key(college_id), _college_version_key(college_id, semester_id)]
     found = cache.get_many(keys)
     for key in keys:
         if found.get(key) is None:  # the first use of a token, or the cache lost it: start one
             cache.add(key, uuid4().hex, timeout=None)
             found[key] = cache.get(key)
     shared = f"{found[keys[0]]}.{found[keys[1]]}"
-    return {college_id: f"{shared}.{found[key]}" for college_id, key in zip(colleges, keys[2:], strict=True)}
+    return {
+        college_id: f"{shared}.{found[keys[2 + 2 * i]]}.{found[keys[3 + 2 * i]]}"
+        for i, college_id in enumerate(colleges)
+    }
 
 
 def compliance_inputs_changed(
     *, semester_ids: Iterable[int] | None = None, college_ids: Iterable[int | None] | None = None
 ) -> None:
-    """Called by every service that writes what the engine reads: results cached under the old token are dropped.
+    """Called by every service that writes what the engine reads: results cached under the old tokens are dropped.
 
-    A record write passes the semester(s) of the record (before and after a change) and the colleges of the people
-    it names (`records_changed`): only those colleges' tokens of those semesters change. With semesters and no
-    colleges, every college's token of those semesters changes. Every other write (assignments, flags, rules,
-    calendar, roster) changes every token. The token changes at once (the writer's own next read sees it) and
-    again when the transaction commits, so a report another request computed from the rows as they were before
-    the commit is never served afterwards.
+    - semesters and colleges: a record (`records_changed`): those colleges' tokens in those semesters;
+    - colleges only: an assignment or a flag (`holdings_changed`): those colleges' tokens in every semester;
+    - semesters only: every college's token in those semesters;
+    - nothing: quota rules, the calendar, the roster: every token.
+    The tokens change at once (the writer's own next read sees it) and again when the transaction commits, so a
+    report another request computed from the rows as they were before the commit is never served afterwards.
     """
+    colleges = None if college_ids is None else sorted({college_id or NO_COLLEGE for college_id in college_ids})
     if semester_ids is None:
-        keys = [INPUTS_VERSION_KEY]
-    elif college_ids is None:
+        keys = [INPUTS_VERSION_KEY] if colleges is None else [_college_version_key(c) for c in colleges]
+    elif colleges is None:
         keys = [_semester_version_key(pk) for pk in sorted(set(semester_ids))]
     else:
-        colleges = sorted({college_id or NO_COLLEGE for college_id in college_ids})
-        keys = [_college_version_key(pk, c) for pk in sorted(set(semester_ids)) for c in colleges]
+        keys = [_college_version_key(c, pk) for pk in sorted(set(semester_ids)) for c in colleges]
 
     def bump() -> None:
         cache.set_many({key: uuid4().hex for key in keys}, timeout=None)
@@ -237,12 +243,33 @@ def compliance_inputs_changed(
     transaction.on_commit(bump)
 
 
+def _colleges_of(people: set[int]) -> set[int | None]:
+    colleges = dict(Staff.objects.filter(user_id__in=people).values_list("user_id", "college_id"))
+    return {colleges.get(pk) for pk in people}
+
+
 def records_changed(*, semester_ids: Iterable[int], people_ids: Iterable[int | None]) -> None:
     """A record of these semesters was written, changed or deleted by or about these people (its author and its
     counterpart, before and after): drop what is cached for their colleges in those semesters (one query)."""
     people = {pk for pk in people_ids if pk is not None}
-    colleges = dict(Staff.objects.filter(user_id__in=people).values_list("user_id", "college_id"))
-    compliance_inputs_changed(semester_ids=semester_ids, college_ids={colleges.get(pk) for pk in people})
+    compliance_inputs_changed(semester_ids=semester_ids, college_ids=_colleges_of(people))
+
+
+def holdings_changed(*, class_ids: Iterable[int]) -> None:
+    """An assignment on these classes or their students, or a flag on one of their students, was written.
+
+    The lines it can change are those of the people who hold or held something on these classes — their students'
+    mentors (R-03, R-04, R-05), their advisors (R-06 … R-09) and counselors (R-12 … R-15) — so what is cached for
+    those people's colleges is dropped, in every semester (four queries; call it after the write)."""
+    classes = sorted(set(class_ids))
+    people = set(
+        MentorAssignment.objects.filter(student__school_class_id__in=classes).values_list("mentor_id", flat=True)
+    )
+    people |= set(AdvisorAssignment.objects.filter(school_class_id__in=classes).values_list("advisor_id", flat=True))
+    people |= set(
+        CounselorAssignment.objects.filter(school_class_id__in=classes).values_list("counselor_id", flat=True)
+    )
+    compliance_inputs_changed(college_ids=_colleges_of(people))
 
 
 def _plain_rows(queryset) -> list[tuple]:

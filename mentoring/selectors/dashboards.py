@@ -13,10 +13,11 @@ Caching: the engine's part of a dashboard (shares, people, grid, lagging lists) 
 college (and one for people without a college), for a semester, day, role and language, under that college's
 version token for the semester (`compliance_inputs_versions`); the semester before's trend numbers likewise. The
 school's dashboard is its colleges' pieces put together. A record write changes the tokens of its author's and
-counterpart's colleges in its semester only; an assignment, flag, quota rule, calendar or roster write changes
-every token (`compliance_inputs_changed`). So a new record shows at once, and the cold request after it computes
-one college in one semester: not the semester before, nor the other colleges. Names, findings, meetings and R-30
-are read fresh on every request.
+counterpart's colleges in its semester only; an assignment or a flag those of the colleges of everyone holding
+something on the class, in every semester; a quota rule, calendar or roster write every token (see
+`compliance_inputs_changed`). So a new record shows at once, and the cold request after it computes one college in
+one semester: not the semester before, nor the other colleges. Names, findings, meetings and R-30 are read fresh
+on every request.
 """
 
 from __future__ import annotations
@@ -595,9 +596,10 @@ def _pieces(
 ) -> list:
     """One piece per college (NO_COLLEGE: people without one) for the semester, from the cache where it is there.
 
-    Each piece is cached under its college's version token. Missing pieces are built from one engine run: of the
-    college's people when one college is missing (a record was written there), else of the whole school, whose
-    lines are then split by college; either way a constant number of queries. `college_of` is called only then.
+    Each piece is cached under its college's version token. Missing pieces are built from one engine run, whose
+    lines are split by college: of the missing colleges' people when they are one college's dashboard or at most
+    half of the school's (a record or an assignment was written there), else of the whole school (people without
+    a college can only be found so); either way a constant number of queries. `college_of` is called only then.
     """
     versions = compliance_inputs_versions(semester, college_ids)
     kind = make.__name__.strip("_")
@@ -611,8 +613,10 @@ def _pieces(
         missing = [college_id for college_id, key in keys.items() if key not in found]
         if missing:
             staff = college_of()
-            one = missing[0] if len(missing) == 1 and missing[0] != NO_COLLEGE else None
-            person_ids = [pk for pk, college_id in staff.items() if college_id == one] if one else None
+            person_ids = None
+            if NO_COLLEGE not in missing and not 2 * len(missing) > len(college_ids) > 1:
+                wanted = set(missing)
+                person_ids = [pk for pk, college_id in staff.items() if college_id in wanted]
             report = compliance_report(semester=semester, on=on, person_ids=person_ids, roles=[role] if role else None)
             by_college: dict[int, dict] = {college_id: {} for college_id in missing}
             for person_id, standings in report.standings().items():

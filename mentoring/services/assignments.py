@@ -16,7 +16,7 @@ from accounts.models import SchoolClass, Student, User
 from accounts.rules import administers_college
 from accounts.services import audit_record
 from mentoring.models import AdvisorAssignment, CounselorAssignment, MentorAssignment
-from mentoring.selectors.compliance import compliance_inputs_changed
+from mentoring.selectors.compliance import holdings_changed
 
 
 def _reassign(
@@ -50,7 +50,7 @@ def _reassign(
         target=assignment,
         data={"holder": holder.number, "valid_from": valid_from.isoformat(), "replaces": current and current.pk},
     )
-    compliance_inputs_changed()
+    holdings_changed(class_ids=[unit.school_class_id if isinstance(unit, Student) else unit.pk])
     return assignment
 
 

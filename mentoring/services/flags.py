@@ -12,7 +12,7 @@ from accounts.models import Student, User
 from accounts.rules import administers_college
 from accounts.services import audit_record
 from mentoring.models import CounselorAssignment, FlagType, StudentFlag
-from mentoring.selectors.compliance import compliance_inputs_changed
+from mentoring.selectors.compliance import holdings_changed
 
 
 def flag_may_set(user: User, student: Student, day: date) -> bool:
@@ -50,7 +50,7 @@ def flag_set(
         target=row,
         data={"student": student.pk, "flag": flag, "from": valid_from.isoformat()},
     )
-    compliance_inputs_changed()
+    holdings_changed(class_ids=[student.school_class_id])
     return row
 
 
@@ -66,5 +66,5 @@ def flag_end(*, actor: User, flag: StudentFlag, valid_until: date) -> StudentFla
     flag.valid_until = valid_until
     flag.save(update_fields=["valid_until"])
     audit_record(actor=actor, action="flag.end", target=flag, data={"until": valid_until.isoformat()})
-    compliance_inputs_changed()
+    holdings_changed(class_ids=[flag.student.school_class_id])
     return flag

@@ -14,7 +14,7 @@ from accounts.models import Staff
 from mentoring.models import Kind, Mode, StaffRole
 from mentoring.selectors.compliance import MET, NOT_DUE, SHORT
 from mentoring.selectors.dashboards import college_dashboard, school_dashboard
-from mentoring.services.assignments import mentor_assign
+from mentoring.services.assignments import advisor_assign, counselor_assign, mentor_assign
 from mentoring.services.flags import flag_set
 from mentoring.services.oversight import finding_record
 from mentoring.services.policy import college_rule_add
@@ -512,6 +512,61 @@ def test_a_record_by_someone_without_a_college_drops_that_piece(world, worked, c
     assert (after[world.college.pk], after[NO_COLLEGE] != before[NO_COLLEGE]) == (before[world.college.pk], True)
     school = school_dashboard(semester=fall, on=TODAY)
     assert [u.count for u in school.students_short if u.unit_id == world.students[1].pk] == [2]
+
+
+def test_an_assignment_drops_the_pieces_of_everyone_holding_something_on_the_class(world, worked, calendar):
+    """A new counselor for class A changes the R-05 pairs of the mentors of its students, wherever they work: an ECO
+    mentor of a class-A student has their college's pieces dropped, in every semester; a class of ECO alone does
+    not touch MAT."""
+    from mentoring.selectors.compliance import NO_COLLEGE, compliance_inputs_versions
+
+    fall, spring = calendar
+    eco_mentor = StaffFactory(college=world.other_college).user
+    mentor_assign(actor=None, student=world.students[2], mentor=eco_mentor, valid_from=date(2025, 9, 8))
+    colleges = [world.college.pk, world.other_college.pk, NO_COLLEGE]
+    before = {s.pk: compliance_inputs_versions(s, colleges) for s in (fall, spring)}
+
+    counselor_assign(
+        actor=None, school_class=world.class_a, counselor=StaffFactory(college=world.college).user, valid_from=DURING
+    )
+
+    after = {s.pk: compliance_inputs_versions(s, colleges) for s in (fall, spring)}
+    for semester in (fall, spring):
+        assert after[semester.pk][world.college.pk] != before[semester.pk][world.college.pk]
+        assert after[semester.pk][world.other_college.pk] != before[semester.pk][world.other_college.pk]
+        assert after[semester.pk][NO_COLLEGE] == before[semester.pk][NO_COLLEGE]
+
+    advisor_assign(
+        actor=None,
+        school_class=world.other_class,
+        advisor=StaffFactory(college=world.other_college).user,
+        valid_from=DURING,
+    )
+    again = compliance_inputs_versions(fall, colleges)
+    assert again[world.college.pk] == after[fall.pk][world.college.pk]
+    assert again[world.other_college.pk] != after[fall.pk][world.other_college.pk]
+
+
+def test_a_flag_drops_the_piece_of_the_students_mentor_and_the_school_adds_up(world, worked, calendar, engine_runs):
+    from django.core.cache import cache
+
+    fall, _spring = calendar
+    eco_mentor = StaffFactory(college=world.other_college).user
+    mentor_assign(actor=None, student=world.students[2], mentor=eco_mentor, valid_from=date(2025, 9, 8))
+    before = school_dashboard(semester=fall, on=TODAY)
+    assert "R-04:mentor" not in {r.slug for r in before.rules if r.people}
+
+    flag_set(
+        actor=world.college_admin, student=world.students[2], flag="academic_difficulty", valid_from=date(2025, 9, 1)
+    )
+    runs = len(engine_runs)
+    after = school_dashboard(semester=fall, on=TODAY)
+
+    assert rule(after, "R-04:mentor").people == 1  # the ECO mentor of the flagged MAT student
+    # Fall has no semester before; MAT and ECO are two pieces of three, more than half: one run of the whole school.
+    assert engine_runs[runs:] == [(fall.pk, None)]
+    cache.clear()
+    assert _numbers(after) == _numbers(school_dashboard(semester=fall, on=TODAY))
 
 
 def test_a_record_in_the_semester_before_changes_the_trend_at_once(world, worked, calendar, engine_calls):
