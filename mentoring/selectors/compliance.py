@@ -446,6 +446,7 @@ def _compliance_report(
     advisor_fields = ("advisor_id", "school_class_id", "valid_from", "valid_until")
     advisor_fields += ("school_class_id", "school_class__major__college_id")
     counselor_fields = ("counselor_id", *advisor_fields[1:])
+    colleague_mentors: set[tuple[int, int, int | None]] = set()
     if people is None:
         mentor_rows = mentor_qs.values_list(*mentor_fields)
         advisor_rows = advisor_qs.values_list(*advisor_fields)
@@ -461,10 +462,12 @@ def _compliance_report(
         others = sorted({row[4] for row in own_mentor if row[4] is not None} | {row[1] for row in own_advisor})
         mentor_rows, advisor_rows, counselor_rows = own_mentor, own_advisor, own_counselor
         if counseled:
-            mentor_rows = own_mentor + list(
+            # Of colleague mentors only who mentors on which class matters (R-12 pairs), not each student they hold.
+            colleague_mentors = set(
                 mentor_qs.filter(student__school_class_id__in=counseled)
                 .exclude(mentor_id__in=people)
-                .values_list(*mentor_fields)
+                .values_list("mentor_id", "student__school_class_id", "student__school_class__major__college_id")
+                .distinct()
             )
             advisor_rows = own_advisor + list(
                 advisor_qs.filter(school_class_id__in=counseled)
@@ -512,8 +515,13 @@ def _compliance_report(
     # Grouped in the order of the covering indexes (semester, kind, author, unit) and counting rows, not ids, so
     # PostgreSQL aggregates an index-only scan as it reads it, with no hash table and no visit to the table.
     # Narrow the counts to the people in view; a whole-school report reads the semester's rows as they are.
-    authors = {h.holder_id for h in (*mentors.values(), *advisors.values(), *counselors.values())}
-    narrow = Q(author_id__in=authors) if (people is not None or colleges is not None) else Q()
+    # The people in view write their own counts; a colleague's records count only where they name one of them.
+    authors = (
+        people
+        if people is not None
+        else {h.holder_id for h in (*mentors.values(), *advisors.values(), *counselors.values())}
+    )
+    narrow = Q(author_id__in=sorted(authors)) if (people is not None or colleges is not None) else Q()
     per_student: dict[tuple[str, int, int], int] = {}
     kinds = rulebook.kinds(Scope.PER_STUDENT, Scope.PER_FLAGGED_STUDENT)
     if kinds and (for_mentors or for_classes):
@@ -673,7 +681,7 @@ def _compliance_report(
     for h in advisors.values():
         advisors_of_class[h.unit_id].add(h.holder_id)
     # A mentor holds many students of the same class: pair by (mentor, class, college) once, not per student.
-    mentor_classes = {(h.holder_id, h.class_id, h.college_id) for h in mentors.values()}
+    mentor_classes = {(h.holder_id, h.class_id, h.college_id) for h in mentors.values()} | colleague_mentors
     mentors_of_class: dict[int, set[int]] = defaultdict(set)
     for mentor_id, class_id, _college_id in mentor_classes:
         mentors_of_class[class_id].add(mentor_id)

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
+from hashlib import sha256
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -444,6 +445,47 @@ def name_rows(
         unit.unit_code, unit.unit_name = source.get(unit.unit_id, ("", "?"))
 
 
+@dataclass
+class LineRow:
+    """One line of a person's drill-down, with what it is about in words."""
+
+    line: Line
+    unit: str
+    period: str
+
+
+def line_rows(standings: Iterable) -> dict[int, list[LineRow]]:
+    """Each standing's lines with the student, colleague or class they are about by number and name, and the period
+    as a week or a month (two queries for the page, whatever the number of lines). Keyed by the standing's id()."""
+    standings = list(standings)
+    users, classes = set(), set()
+    for standing in standings:
+        ids = {line.unit_id for line in standing.lines if line.unit_id is not None}
+        (classes if standing.rule.scope == Scope.PER_CLASS else users).update(ids)
+    user_names = _user_names(users) if users else {}
+    class_names = _class_names(classes) if classes else {}
+    rows: dict[int, list[LineRow]] = {}
+    for standing in standings:
+        names = class_names if standing.rule.scope == Scope.PER_CLASS else user_names
+        rows[id(standing)] = [
+            LineRow(
+                line,
+                " ".join(names.get(line.unit_id, ("", str(line.unit_id)))).strip() if line.unit_id is not None else "—",
+                _period(line.period),
+            )
+            for line in standing.lines
+        ]
+    return rows
+
+
+def _period(period) -> str:
+    if period is None:
+        return "—"
+    if isinstance(period, date):
+        return period.strftime("%Y-%m")
+    return str(_("Week %(n)s") % {"n": period})
+
+
 # --- R-30, R-20, R-28 -----------------------------------------------------------------------------------------
 
 
@@ -592,14 +634,15 @@ def _trend(report: ComplianceReport, by_person: dict, college_of: dict) -> _Tren
 
 
 def _pieces(
-    make, *, semester: Semester, on: date, role: str, college_ids: list[int], college_of, language: str = ""
-) -> list:
-    """One piece per college (NO_COLLEGE: people without one) for the semester, from the cache where it is there.
+    make, merge, *, semester: Semester, on: date, role: str, college_ids: list[int], college_of, language: str = ""
+):
+    """The colleges' pieces (NO_COLLEGE: people without one) for the semester, merged; from the cache where there.
 
     Each piece is cached under its college's version token. Missing pieces are built from one engine run, whose
     lines are split by college: of the missing colleges' people when they are one college's dashboard or at most
     half of the school's (a record or an assignment was written there), else of the whole school (people without
     a college can only be found so); either way a constant number of queries. `college_of` is called only then.
+    The merged school is cached too, under all its pieces' keys, so a warm school is one cache read, not 26.
     """
     versions = compliance_inputs_versions(semester, college_ids)
     kind = make.__name__.strip("_")
@@ -608,7 +651,13 @@ def _pieces(
         f"{college_id}:{language}"
         for college_id in college_ids
     }
+    whole_key = None
+    if len(keys) > 1:
+        whole_key = f"mentoring:dashboard-{kind}-merged:" + sha256("\n".join(keys.values()).encode()).hexdigest()
     with collector_paused():  # unpickling a whole school's pieces makes some 20,000 objects, none of them cyclic
+        whole = cache.get(whole_key) if whole_key else None
+        if whole is not None:
+            return whole
         found = cache.get_many(list(keys.values()))
         missing = [college_id for college_id, key in keys.items() if key not in found]
         if missing:
@@ -627,7 +676,10 @@ def _pieces(
             del report
             cache.set_many(built, DASHBOARD_CACHE_SECONDS)
             found.update(built)
-        return [found[keys[college_id]] for college_id in college_ids]
+        whole = merge([found[keys[college_id]] for college_id in college_ids])
+        if whole_key:
+            cache.set(whole_key, whole, DASHBOARD_CACHE_SECONDS)
+        return whole
 
 
 def _merged(pieces: list[_Piece]) -> _Piece:
@@ -687,9 +739,9 @@ def _engine_part(
     common = {"on": on, "role": role, "college_ids": college_ids, "college_of": college_of}
     trend = None
     if previous is not None:
-        trend = _merged_trend(_pieces(_trend, semester=previous, **common))
+        trend = _pieces(_trend, _merged_trend, semester=previous, **common)
     language = translation.get_language() or ""
-    piece = _merged(_pieces(_piece, semester=semester, language=language, **common))
+    piece = _pieces(_piece, _merged, semester=semester, language=language, **common)
     return piece, trend
 
 

@@ -26,6 +26,7 @@ from mentoring.selectors.compliance import NOT_DUE
 from mentoring.selectors.dashboards import (
     Dashboard,
     college_dashboard,
+    line_rows,
     name_rows,
     person_standing,
     rule_title,
@@ -227,7 +228,9 @@ def dashboard_person(request, number: str):
     if semester is None:
         raise Http404
     report = person_standing(semester=semester, person=staff.user, on=timezone.localdate())
-    standings = [(s, rule_title(s.rule)) for s in report.for_person(staff.user.pk)]
+    own = report.for_person(staff.user.pk)
+    rows = line_rows(own)
+    standings = [(s, rule_title(s.rule), rows[id(s)]) for s in own]
     # Only what the table shows: the visibility rule stays, the joins for author, semester and counterpart go
     # (they made planning the query take longer than running it).
     records = (

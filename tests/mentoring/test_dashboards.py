@@ -235,6 +235,22 @@ def test_person_drill_down_shows_lines_and_records(world, worked, as_user):
     assert "R-03" in html and "2025-09-11" in html
 
 
+def test_person_drill_down_names_the_students_colleagues_classes_and_weeks_of_each_line(world, worked, as_user):
+    client = as_user(world.college_admin)
+    mentor = client.get(f"/dashboard/person/{world.mentor.number}/?semester={worked.pk}", HTTP_ACCEPT_LANGUAGE="en")
+    student = world.students[1].user
+    assert f'<td>{student.number} {student.name}</td><td>—</td><td class="num">1/4</td>' in mentor.content.decode()
+    assert f"<td>{world.counselor.number} {world.counselor.name}</td>" in mentor.content.decode()
+
+    advisor = client.get(f"/dashboard/person/{world.advisor.number}/?semester={worked.pk}", HTTP_ACCEPT_LANGUAGE="en")
+    assert f"<td>{world.class_a.code} {world.class_a.name}</td><td>—</td>" in advisor.content.decode()
+
+    counselor = client.get(
+        f"/dashboard/person/{world.counselor.number}/?semester={worked.pk}", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert '<td>—</td><td>Week 1</td><td class="num">2/2</td>' in counselor.content.decode()  # R-14, week 1
+
+
 def test_person_drill_down_of_another_colleges_staff_is_404(world, worked, as_user):
     assert as_user(world.other_admin).get(f"/dashboard/person/{world.mentor.number}/").status_code == 404
 
@@ -265,8 +281,9 @@ def _grow(world, extra: int) -> None:
         ("school_admin", "/dashboard/school/?semester={fall}", 30),
         ("school_admin", "/dashboard/school/?semester={spring}", 43),
         ("college_admin", "/dashboard/people/?college=MAT&semester={fall}&rule=R-03:mentor", 34),
-        # The person page: the engine for one mentor (10 queries: no class, month, week or staff counts).
-        ("college_admin", "/dashboard/person/T100/?semester={fall}", 22),
+        # The person page: the engine for one mentor (10 queries: no class, month, week or staff counts), the names
+        # of the students and colleagues their lines are about (1; classes would be one more).
+        ("college_admin", "/dashboard/person/T100/?semester={fall}", 23),
         ("school_admin", "/supervision/findings/", 9),
         ("college_admin", "/supervision/findings/", 10),
         ("school_admin", "/supervision/meetings/", 10),

@@ -608,21 +608,56 @@ class Command(BaseCommand):
                 cursor.fetchall()
 
     def _sql_person(self, *, semester, previous, person_id) -> None:
+        """What the drill-down shows, by hand: the person's students and classes with their counts and names, their
+        weekly and colleague counts, and the newest 100 records of the semester."""
+        params = {"semester": semester.pk, "person": person_id, "start": semester.start_date, "end": semester.end_date}
         with connection.cursor() as cursor:
             cursor.execute(
                 """
-                SELECT student_id, count(*) FROM mentoring_attendance
-                WHERE semester_id = %s AND kind = 'mentor_talk' AND author_id = %s GROUP BY student_id
+                SELECT ma.student_id, u.number, u.name, ma.valid_from, ma.valid_until, coalesce(t.n, 0)
+                FROM mentoring_mentorassignment ma
+                JOIN accounts_user u ON u.id = ma.student_id
+                LEFT JOIN (
+                    SELECT student_id, count(*) AS n FROM mentoring_attendance
+                    WHERE semester_id = %(semester)s AND kind = 'mentor_talk' AND author_id = %(person)s
+                    GROUP BY student_id
+                ) t ON t.student_id = ma.student_id
+                WHERE ma.mentor_id = %(person)s AND ma.valid_from <= %(end)s
+                  AND (ma.valid_until IS NULL OR ma.valid_until >= %(start)s)
                 """,
-                [semester.pk, person_id],
+                params,
             )
             cursor.fetchall()
             cursor.execute(
                 """
-                SELECT kind, week, school_class_id, counterpart_id, count(*) FROM mentoring_interaction
-                WHERE semester_id = %s AND (author_id = %s OR counterpart_id = %s)
-                GROUP BY kind, week, school_class_id, counterpart_id
+                SELECT held.role, c.id, c.code, c.name, held.valid_from, held.valid_until FROM (
+                    SELECT 'advisor' AS role, school_class_id, valid_from, valid_until
+                    FROM mentoring_advisorassignment WHERE advisor_id = %(person)s
+                    UNION ALL
+                    SELECT 'counselor', school_class_id, valid_from, valid_until
+                    FROM mentoring_counselorassignment WHERE counselor_id = %(person)s
+                ) held JOIN accounts_schoolclass c ON c.id = held.school_class_id
+                WHERE held.valid_from <= %(end)s AND (held.valid_until IS NULL OR held.valid_until >= %(start)s)
                 """,
-                [semester.pk, person_id, person_id],
+                params,
+            )
+            cursor.fetchall()
+            cursor.execute(
+                """
+                SELECT i.kind, i.week, i.school_class_id, i.counterpart_id, count(*) FROM mentoring_interaction i
+                WHERE i.semester_id = %(semester)s AND (i.author_id = %(person)s OR i.counterpart_id = %(person)s)
+                GROUP BY i.kind, i.week, i.school_class_id, i.counterpart_id
+                """,
+                params,
+            )
+            cursor.fetchall()
+            cursor.execute(
+                """
+                SELECT i.id, i.day, i.late, i.kind, i.student_count, c.name FROM mentoring_interaction i
+                LEFT JOIN accounts_schoolclass c ON c.id = i.school_class_id
+                WHERE i.author_id = %(person)s AND i.semester_id = %(semester)s
+                ORDER BY i.day DESC, i.id DESC LIMIT 100
+                """,
+                params,
             )
             cursor.fetchall()
