@@ -418,6 +418,7 @@ class Command(BaseCommand):
             cursor.execute("SELECT count(*) FROM mentoring_attendance WHERE semester_id = %s", [semester.pk])
             in_semester = cursor.fetchone()[0]
         self.stdout.write(f"attendance rows: {attendance:,} in all, {in_semester:,} in {semester}")
+        self.stdout.write(f"cache: {settings.CACHES['default']['BACKEND']}")
 
         cases = [
             (
