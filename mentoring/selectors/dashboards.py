@@ -634,7 +634,16 @@ def _trend(report: ComplianceReport, by_person: dict, college_of: dict) -> _Tren
 
 
 def _pieces(
-    make, merge, *, semester: Semester, on: date, role: str, college_ids: list[int], college_of, language: str = ""
+    kind: str,
+    make,
+    merge,
+    *,
+    semester: Semester,
+    on: date,
+    role: str,
+    college_ids: list[int],
+    college_of,
+    language: str = "",
 ):
     """The colleges' pieces (NO_COLLEGE: people without one) for the semester, merged; from the cache where there.
 
@@ -645,7 +654,6 @@ def _pieces(
     The merged school is cached too, under all its pieces' keys, so a warm school is one cache read, not 26.
     """
     versions = compliance_inputs_versions(semester, college_ids)
-    kind = make.__name__.strip("_")
     keys = {
         college_id: f"mentoring:dashboard-{kind}:{versions[college_id]}:{semester.pk}:{on.isoformat()}:{role}:"
         f"{college_id}:{language}"
@@ -739,9 +747,9 @@ def _engine_part(
     common = {"on": on, "role": role, "college_ids": college_ids, "college_of": college_of}
     trend = None
     if previous is not None:
-        trend = _pieces(_trend, _merged_trend, semester=previous, **common)
+        trend = _pieces("trend", _trend, _merged_trend, semester=previous, **common)
     language = translation.get_language() or ""
-    piece = _pieces(_piece, _merged, semester=semester, language=language, **common)
+    piece = _pieces("piece", _piece, _merged, semester=semester, language=language, **common)
     return piece, trend
 
 
