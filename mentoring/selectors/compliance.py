@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from hashlib import sha256
 from typing import NamedTuple
 from uuid import uuid4
 
@@ -40,7 +41,7 @@ from django.db import connections, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from accounts.models import Staff, Student
+from accounts.models import SchoolClass, Staff, Student
 from mentoring.models import (
     AdvisorAssignment,
     Attendance,
@@ -59,6 +60,7 @@ from mentoring.models import (
 )
 
 MET, SHORT, PENDING, NOT_DUE = "met", "short", "pending", "not_due"
+HOLDINGS_CACHE_SECONDS = 300  # as the dashboards: a bound on staleness for writes that bypass the services
 
 
 class Line(NamedTuple):
@@ -216,6 +218,18 @@ def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[i
     }
 
 
+def holdings_version(college_ids: Iterable[int | None]) -> str:
+    """A token that changes with the roster, the calendar, quota rules, and the assignments and flags of these colleges
+    (`holdings_changed`), but not with records: for what is cached about who is held, not what was done. One read."""
+    keys = [INPUTS_VERSION_KEY] + [_college_version_key(c) for c in sorted({c or NO_COLLEGE for c in college_ids})]
+    found = cache.get_many(keys)
+    for key in keys:
+        if found.get(key) is None:
+            cache.add(key, uuid4().hex, timeout=None)
+            found[key] = cache.get(key)
+    return ".".join(found[key] for key in keys)
+
+
 def compliance_inputs_changed(
     *, semester_ids: Iterable[int] | None = None, college_ids: Iterable[int | None] | None = None
 ) -> None:
@@ -260,7 +274,8 @@ def holdings_changed(*, class_ids: Iterable[int]) -> None:
 
     The lines it can change are those of the people who hold or held something on these classes — their students'
     mentors (R-03, R-04, R-05), their advisors (R-06 … R-09) and counselors (R-12 … R-15) — so what is cached for
-    those people's colleges is dropped, in every semester (four queries; call it after the write)."""
+    those people's colleges is dropped, in every semester; and so is what is cached for the classes' own colleges
+    (the dashboards' R-30 counts of flagged students). Five queries; call it after the write."""
     classes = sorted(set(class_ids))
     people = set(
         MentorAssignment.objects.filter(student__school_class_id__in=classes).values_list("mentor_id", flat=True)
@@ -269,7 +284,8 @@ def holdings_changed(*, class_ids: Iterable[int]) -> None:
     people |= set(
         CounselorAssignment.objects.filter(school_class_id__in=classes).values_list("counselor_id", flat=True)
     )
-    compliance_inputs_changed(college_ids=_colleges_of(people))
+    own = set(SchoolClass.objects.filter(pk__in=classes).values_list("major__college_id", flat=True))
+    compliance_inputs_changed(college_ids=_colleges_of(people) | own)
 
 
 def _plain_rows(queryset) -> list[tuple]:
@@ -396,38 +412,31 @@ def compliance_report(
     college_ids: Iterable[int] | None = None,
     person_ids: Iterable[int] | None = None,
     roles: Iterable[str] | None = None,
+    holdings_token: str | None = None,
 ) -> ComplianceReport:
-    """Every person's standing on every rule for `semester`, as of `on` (default: after it ended, the verdict)."""
+    """Every person's standing on every rule for `semester`, as of `on` (default: after it ended, the verdict).
+
+    `holdings_token`: a caller that caches results under the version tokens passes `holdings_version()` of the
+    colleges in view (the school's, for a whole-school report); who holds what is then kept in the cache under it,
+    so a report after a record (which changes no holding) reads only the counts. Without it everything is read.
+    """
     with collector_paused():
-        return _compliance_report(semester=semester, on=on, college_ids=college_ids, person_ids=person_ids, roles=roles)
+        return _compliance_report(
+            semester=semester,
+            on=on,
+            college_ids=college_ids,
+            person_ids=person_ids,
+            roles=roles,
+            holdings_token=holdings_token,
+        )
 
 
-def _compliance_report(
-    *,
-    semester: Semester,
-    on: date | None,
-    college_ids: Iterable[int] | None,
-    person_ids: Iterable[int] | None,
-    roles: Iterable[str] | None,
-) -> ComplianceReport:
-    start, end = semester.start_date, semester.end_date
-    on = on or end + timedelta(days=1)
-    colleges = set(college_ids) if college_ids is not None else None
-    people = set(person_ids) if person_ids is not None else None
-    wanted_roles = set(roles) if roles is not None else set(StaffRole.values)
-
-    version = policy_in_force(start)
-    rules = list(QuotaRule.objects.filter(policy=version).select_related("college")) if version else []
-    rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
-    weeks = [
-        w for w in TeachingWeek.objects.filter(semester=semester).order_by("number") if w.kind == WeekKind.TEACHING
-    ]
-    total_weeks = len(weeks) or 1
-    report = ComplianceReport(semester=semester, on=on, rules=rulebook.rules, lines=[], teaching_weeks=weeks)
-    if not rulebook.rules:
-        return report
-
-    # --- who holds what (3 queries; for chosen people up to 6: their own, then their colleagues') -------------
+def _holdings_read(
+    start: date, end: date, colleges: set[int] | None, people: set[int] | None
+) -> tuple[list[tuple], list[tuple], list[tuple], set[tuple[int, int, int | None]]]:
+    """Who holds what during the semester, as rows (3 queries; for chosen people up to 6: their own, then their
+    colleagues' on the classes those name). Rows: mentors (mentor, student, from, until, class, college), advisors
+    and counselors (holder, class, from, until, class, college), and colleague mentors (mentor, class, college)."""
     mentor_qs = MentorAssignment.objects.overlapping(start, end)
     advisor_qs = AdvisorAssignment.objects.overlapping(start, end)
     counselor_qs = CounselorAssignment.objects.overlapping(start, end)
@@ -448,38 +457,86 @@ def _compliance_report(
     counselor_fields = ("counselor_id", *advisor_fields[1:])
     colleague_mentors: set[tuple[int, int, int | None]] = set()
     if people is None:
-        mentor_rows = mentor_qs.values_list(*mentor_fields)
-        advisor_rows = advisor_qs.values_list(*advisor_fields)
-        counselor_rows = counselor_qs.values_list(*counselor_fields)
-    else:
-        # The people's own holdings first (three index lookups), then their colleagues' on the classes those name
-        # (for R-05 and R-12), asked for only when there are such classes: a mentor who counsels no class has no
-        # colleague mentors or advisors to read. The class ids go in as a list, so each query is a plain lookup.
-        own_mentor = list(mentor_qs.filter(mentor_id__in=people).values_list(*mentor_fields))
-        own_advisor = list(advisor_qs.filter(advisor_id__in=people).values_list(*advisor_fields))
-        own_counselor = list(counselor_qs.filter(counselor_id__in=people).values_list(*counselor_fields))
-        counseled = sorted({row[1] for row in own_counselor})
-        others = sorted({row[4] for row in own_mentor if row[4] is not None} | {row[1] for row in own_advisor})
-        mentor_rows, advisor_rows, counselor_rows = own_mentor, own_advisor, own_counselor
-        if counseled:
-            # Of colleague mentors only who mentors on which class matters (R-12 pairs), not each student they hold.
-            colleague_mentors = set(
-                mentor_qs.filter(student__school_class_id__in=counseled)
-                .exclude(mentor_id__in=people)
-                .values_list("mentor_id", "student__school_class_id", "student__school_class__major__college_id")
-                .distinct()
-            )
-            advisor_rows = own_advisor + list(
-                advisor_qs.filter(school_class_id__in=counseled)
-                .exclude(advisor_id__in=people)
-                .values_list(*advisor_fields)
-            )
-        if others:
-            counselor_rows = own_counselor + list(
-                counselor_qs.filter(school_class_id__in=others)
-                .exclude(counselor_id__in=people)
-                .values_list(*counselor_fields)
-            )
+        return (
+            list(mentor_qs.values_list(*mentor_fields)),
+            list(advisor_qs.values_list(*advisor_fields)),
+            list(counselor_qs.values_list(*counselor_fields)),
+            colleague_mentors,
+        )
+    # The people's own holdings first (three index lookups), then their colleagues' on the classes those name
+    # (for R-05 and R-12), asked for only when there are such classes: a mentor who counsels no class has no
+    # colleague mentors or advisors to read. The class ids go in as a list, so each query is a plain lookup.
+    own_mentor = list(mentor_qs.filter(mentor_id__in=people).values_list(*mentor_fields))
+    own_advisor = list(advisor_qs.filter(advisor_id__in=people).values_list(*advisor_fields))
+    own_counselor = list(counselor_qs.filter(counselor_id__in=people).values_list(*counselor_fields))
+    counseled = sorted({row[1] for row in own_counselor})
+    others = sorted({row[4] for row in own_mentor if row[4] is not None} | {row[1] for row in own_advisor})
+    mentor_rows, advisor_rows, counselor_rows = own_mentor, own_advisor, own_counselor
+    if counseled:
+        # Of colleague mentors only who mentors on which class matters (R-12 pairs), not each student they hold.
+        colleague_mentors = set(
+            mentor_qs.filter(student__school_class_id__in=counseled)
+            .exclude(mentor_id__in=people)
+            .values_list("mentor_id", "student__school_class_id", "student__school_class__major__college_id")
+            .distinct()
+        )
+        advisor_rows = own_advisor + list(
+            advisor_qs.filter(school_class_id__in=counseled).exclude(advisor_id__in=people).values_list(*advisor_fields)
+        )
+    if others:
+        counselor_rows = own_counselor + list(
+            counselor_qs.filter(school_class_id__in=others)
+            .exclude(counselor_id__in=people)
+            .values_list(*counselor_fields)
+        )
+    return mentor_rows, advisor_rows, counselor_rows, colleague_mentors
+
+
+def _holdings_of(
+    semester: Semester, colleges: set[int] | None, people: set[int] | None, token: str | None
+) -> tuple[list[tuple], list[tuple], list[tuple], set[tuple[int, int, int | None]]]:
+    """`_holdings_read`, from the cache under `token` where the caller gave one."""
+    if token is None:
+        return _holdings_read(semester.start_date, semester.end_date, colleges, people)
+    scope = f"{sorted(colleges) if colleges is not None else '*'}:{sorted(people) if people is not None else '*'}"
+    key = f"mentoring:holdings:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        found = _holdings_read(semester.start_date, semester.end_date, colleges, people)
+        cache.set(key, found, HOLDINGS_CACHE_SECONDS)
+    return found
+
+
+def _compliance_report(
+    *,
+    semester: Semester,
+    on: date | None,
+    college_ids: Iterable[int] | None,
+    person_ids: Iterable[int] | None,
+    roles: Iterable[str] | None,
+    holdings_token: str | None,
+) -> ComplianceReport:
+    start, end = semester.start_date, semester.end_date
+    on = on or end + timedelta(days=1)
+    colleges = set(college_ids) if college_ids is not None else None
+    people = set(person_ids) if person_ids is not None else None
+    wanted_roles = set(roles) if roles is not None else set(StaffRole.values)
+
+    version = policy_in_force(start)
+    rules = list(QuotaRule.objects.filter(policy=version).select_related("college")) if version else []
+    rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
+    weeks = [
+        w for w in TeachingWeek.objects.filter(semester=semester).order_by("number") if w.kind == WeekKind.TEACHING
+    ]
+    total_weeks = len(weeks) or 1
+    report = ComplianceReport(semester=semester, on=on, rules=rulebook.rules, lines=[], teaching_weeks=weeks)
+    if not rulebook.rules:
+        return report
+
+    # --- who holds what (3 queries; for chosen people up to 6), or none with a holdings token and a warm cache ----
+    mentor_rows, advisor_rows, counselor_rows, colleague_mentors = _holdings_of(
+        semester, colleges, people, holdings_token
+    )
     mentors = _holdings(mentor_rows, start, end)
     advisors = _holdings(advisor_rows, start, end)
     counselors = _holdings(counselor_rows, start, end)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from hashlib import sha256
+from itertools import islice
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -57,6 +58,7 @@ from mentoring.selectors.compliance import (
     collector_paused,
     compliance_inputs_versions,
     compliance_report,
+    holdings_version,
 )
 
 MEETING_KINDS = {Kind.CLASS_MEETING, Kind.THEME_CLASS_MEETING}
@@ -65,6 +67,7 @@ NAME_CHUNK = 900  # SQLite's oldest variable limit is 999
 # An upper bound on staleness for changes made outside the mentoring services (a staff member moved to another
 # college in the admin): every write through the services drops the cached dashboards at once.
 DASHBOARD_CACHE_SECONDS = 300
+PAGE_ROWS = 30  # rows of each list a dashboard page shows; the people page and the export have all of them
 
 
 def share(part: int, whole: int) -> float | None:
@@ -276,8 +279,7 @@ class Dashboard:
 
     @cached_property
     def laggards(self) -> list[PersonRow]:
-        lagging = [p for p in self.people if p.short or p.records_needed]
-        return sorted(lagging, key=lambda p: (-p.short, -p.records_needed, p.person_id))
+        return sorted((p for p in self.people if p.short or p.records_needed), key=_lag_key)
 
     @property
     def fully_compliant(self) -> int:
@@ -286,6 +288,44 @@ class Dashboard:
     @property
     def share(self) -> float | None:
         return share(self.fully_compliant, len(self.people))
+
+
+@dataclass
+class DashboardPage:
+    """What a dashboard page shows: the same numbers as `Dashboard`, but of each list only its length and its first
+    PAGE_ROWS rows (the people page and the export read the whole `Dashboard`)."""
+
+    semester: Semester
+    previous: Semester | None
+    on: date
+    role: str
+    college: College | None
+    rules: list[RuleShare]
+    roles: list[RoleShare]
+    people_count: int
+    fully_compliant: int
+    laggards: list[PersonRow]
+    laggard_count: int
+    weeks: list[int]
+    grid: list[GridRow]
+    grid_count: int
+    weekly: list[tuple[int, int]]  # per teaching week: (counselors meeting the weekly quotas, counselors due)
+    students_short: list[UnitLine]
+    students_short_count: int
+    classes_short: list[UnitLine]
+    classes_short_count: int
+    colleges: list[CollegeRow]
+    indicators: list[Indicator]
+    meetings: list[MeetingSemester]
+    overdue: list[SupervisionFinding]
+
+    @property
+    def share(self) -> float | None:
+        return share(self.fully_compliant, self.people_count)
+
+
+def _lag_key(person: PersonRow) -> tuple:
+    return (-person.short, -person.records_needed, person.person_id)
 
 
 # --- arranging the engine's lines -------------------------------------------------------------------------------
@@ -493,8 +533,7 @@ def _year_span(start_year: int) -> tuple[date, date]:
     return date(start_year, 8, 1), date(start_year + 1, 7, 31)
 
 
-def _indicators(semester: Semester, college_ids: set[int] | None) -> list[Indicator]:
-    """R-30 "一降二升三满意": only the share of students in academic difficulty has data in the portal."""
+def _difficulty_counts(semester: Semester, college_ids: set[int] | None) -> dict[str, int]:
     students = Student.objects.all()
     flags = StudentFlag.objects.filter(flag=FlagType.ACADEMIC_DIFFICULTY)
     if college_ids is not None:
@@ -510,7 +549,29 @@ def _indicators(semester: Semester, college_ids: set[int] | None) -> list[Indica
         this=Count("student", distinct=True, filter=during(year)),
         last=Count("student", distinct=True, filter=during(year - 1)),
     )
-    total = students.count()
+    return {"this": counts["this"], "last": counts["last"], "total": students.count()}
+
+
+def _indicators(semester: Semester, college_ids: set[int] | None, *, versions: list[int] | None) -> list[Indicator]:
+    """R-30 "一降二升三满意": only the share of students in academic difficulty has data in the portal.
+
+    With `versions` (the colleges in view) the counts are cached under those colleges' holdings tokens: the roster
+    changes every token, and a flag those of the student's class's college and of everyone holding something there;
+    a record changes none of them.
+    """
+    if versions is None:
+        counts = _difficulty_counts(semester, college_ids)
+    else:
+        token = holdings_version([*versions, NO_COLLEGE])
+        key = (
+            f"mentoring:dashboard-r30:{semester.pk}:"
+            + sha256(f"{sorted(college_ids or [])}:{token}".encode()).hexdigest()
+        )
+        counts = cache.get(key)
+        if counts is None:
+            counts = _difficulty_counts(semester, college_ids)
+            cache.set(key, counts, DASHBOARD_CACHE_SECONDS)
+    total = counts["total"]
     return [
         Indicator(
             title=_("Students in academic difficulty (fewer)"),
@@ -581,6 +642,30 @@ class _Piece:
 
 
 @dataclass
+class _Summary:
+    """What a page shows of a piece: its counts, and the first PAGE_ROWS rows of each list in the page's order.
+
+    Built beside the piece from the same lines and cached beside it; a few dozen objects where the piece has
+    thousands, so a school page unpickles and merges 26 of them in a few milliseconds. The first rows of the merged
+    lists are the first rows of the pieces' first rows merged (every list is sorted by the same key in each piece).
+    """
+
+    rules: list[RuleShare]
+    roles: dict[str, tuple[int, int]]
+    colleges: dict[int | None, dict[str, tuple[int, int]]]  # college → role ("" for all) → (people, compliant)
+    laggards: list[PersonRow]
+    laggard_count: int
+    weeks: list[int]
+    grid: list[GridRow]
+    grid_count: int
+    weekly: list[tuple[int, int]]
+    students_short: list[UnitLine]
+    students_short_count: int
+    classes_short: list[UnitLine]
+    classes_short_count: int
+
+
+@dataclass
 class _Trend:
     """The semester before, boiled down to what the trend needs: (people, compliant) per rule slug and per role."""
 
@@ -623,6 +708,50 @@ def _piece(report: ComplianceReport, by_person: dict, college_of: dict) -> _Piec
     )
 
 
+def _college_counts(people: Iterable[PersonRow]) -> dict[int | None, dict[str, tuple[int, int]]]:
+    """Per college: (people, fully compliant) of all roles (key "") and of each role."""
+    counts: dict[int | None, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for person in people:
+        entry = counts[person.college_id]
+        entry[""][0] += 1
+        entry[""][1] += person.compliant
+        for role, ok in person.role_compliant.items():
+            entry[role][0] += 1
+            entry[role][1] += ok
+    return {college_id: {role: (n, ok) for role, (n, ok) in roles.items()} for college_id, roles in counts.items()}
+
+
+def _weekly(weeks: list[int], grid: Iterable[GridRow]) -> list[tuple[int, int]]:
+    """Per teaching week: (counselors meeting the weekly quotas, counselors due that week)."""
+    met, due = [0] * len(weeks), [0] * len(weeks)
+    for row in grid:
+        for index, cell in enumerate(row.cells):
+            if cell.status is not None and cell.status != NOT_DUE:
+                due[index] += 1
+                met[index] += cell.status == MET
+    return list(zip(met, due, strict=True))
+
+
+def _summarise(piece: _Piece) -> _Summary:
+    lagging = sorted((p for p in piece.people if p.short or p.records_needed), key=_lag_key)
+    return _Summary(
+        rules=piece.rules,
+        roles=piece.roles,
+        colleges=_college_counts(piece.people),
+        # The page shows what they lack, not their rule-by-rule counts: the rows are slim copies.
+        laggards=[replace(p, roles=set(), rules={}, role_compliant={}) for p in lagging[:PAGE_ROWS]],
+        laggard_count=len(lagging),
+        weeks=piece.weeks,
+        grid=piece.grid[:PAGE_ROWS],
+        grid_count=len(piece.grid),
+        weekly=_weekly(piece.weeks, piece.grid),
+        students_short=piece.students_short[:PAGE_ROWS],
+        students_short_count=len(piece.students_short),
+        classes_short=piece.classes_short[:PAGE_ROWS],
+        classes_short_count=len(piece.classes_short),
+    )
+
+
 def _trend(report: ComplianceReport, by_person: dict, college_of: dict) -> _Trend:
     rules: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for standings in by_person.values():
@@ -633,9 +762,16 @@ def _trend(report: ComplianceReport, by_person: dict, college_of: dict) -> _Tren
     return _Trend({slug: (n, ok) for slug, (n, ok) in rules.items()}, _role_counts(by_person))
 
 
+def _made(kind: str, report: ComplianceReport, by_person: dict, college_of: dict) -> dict[str, object]:
+    """The kinds built together from one college's lines: a piece and its summary, or a trend."""
+    if kind == "trend":
+        return {"trend": _trend(report, by_person, college_of)}
+    piece = _piece(report, by_person, college_of)
+    return {"piece": piece, "summary": _summarise(piece)}
+
+
 def _pieces(
     kind: str,
-    make,
     merge,
     *,
     semester: Semester,
@@ -645,20 +781,27 @@ def _pieces(
     college_of,
     language: str = "",
 ):
-    """The colleges' pieces (NO_COLLEGE: people without one) for the semester, merged; from the cache where there.
+    """The colleges' pieces of `kind` (NO_COLLEGE: people without one) for the semester, merged; from the cache where
+    there.
 
     Each piece is cached under its college's version token. Missing pieces are built from one engine run, whose
     lines are split by college: of the missing colleges' people when they are one college's dashboard or at most
     half of the school's (a record or an assignment was written there), else of the whole school (people without
     a college can only be found so); either way a constant number of queries. `college_of` is called only then.
-    The merged school is cached too, under all its pieces' keys, so a warm school is one cache read, not 26.
+    Who holds what is kept in the cache under the holdings tokens of the colleges computed (`compliance_report`),
+    so the cold request after a record reads only the counts. A piece and its summary are built and cached
+    together, so the page after an export (or the export after a page) finds the other. The merged school is
+    cached too, under all its pieces' keys, so a warm school page, people page or export is one cache read, not 26.
     """
     versions = compliance_inputs_versions(semester, college_ids)
-    keys = {
-        college_id: f"mentoring:dashboard-{kind}:{versions[college_id]}:{semester.pk}:{on.isoformat()}:{role}:"
-        f"{college_id}:{language}"
-        for college_id in college_ids
-    }
+
+    def key(of: str, college_id: int) -> str:
+        return (
+            f"mentoring:dashboard-{of}:{versions[college_id]}:{semester.pk}:{on.isoformat()}:{role}:"
+            f"{college_id}:{language}"
+        )
+
+    keys = {college_id: key(kind, college_id) for college_id in college_ids}
     whole_key = None
     if len(keys) > 1:
         whole_key = f"mentoring:dashboard-{kind}-merged:" + sha256("\n".join(keys.values()).encode()).hexdigest()
@@ -667,20 +810,29 @@ def _pieces(
         if whole is not None:
             return whole
         found = cache.get_many(list(keys.values()))
-        missing = [college_id for college_id, key in keys.items() if key not in found]
+        missing = [college_id for college_id, key_ in keys.items() if key_ not in found]
         if missing:
             staff = college_of()
             person_ids = None
             if NO_COLLEGE not in missing and not 2 * len(missing) > len(college_ids) > 1:
                 wanted = set(missing)
                 person_ids = [pk for pk, college_id in staff.items() if college_id in wanted]
-            report = compliance_report(semester=semester, on=on, person_ids=person_ids, roles=[role] if role else None)
+            report = compliance_report(
+                semester=semester,
+                on=on,
+                person_ids=person_ids,
+                roles=[role] if role else None,
+                holdings_token=holdings_version(missing if person_ids is not None else college_ids),
+            )
             by_college: dict[int, dict] = {college_id: {} for college_id in missing}
             for person_id, standings in report.standings().items():
                 into = by_college.get(staff.get(person_id) or NO_COLLEGE)
                 if into is not None:
                     into[person_id] = standings
-            built = {keys[college_id]: make(report, by_person, staff) for college_id, by_person in by_college.items()}
+            built = {}
+            for college_id, by_person in by_college.items():
+                for of, value in _made(kind, report, by_person, staff).items():
+                    built[key(of, college_id)] = value
             del report
             cache.set_many(built, DASHBOARD_CACHE_SECONDS)
             found.update(built)
@@ -690,31 +842,73 @@ def _pieces(
         return whole
 
 
-def _merged(pieces: list[_Piece]) -> _Piece:
-    """The school's piece: its colleges' pieces side by side (shares summed, lists joined in order)."""
-    if len(pieces) == 1:
-        return pieces[0]
+def _merged_shares(parts: list) -> tuple[list[RuleShare], dict[str, tuple[int, int]]]:
+    """The rule shares and role counts of pieces or summaries side by side (summed)."""
     rules: dict[str, RuleShare] = {}
     roles: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for piece in pieces:
-        for entry in piece.rules:
+    for part in parts:
+        for entry in part.rules:
             total = rules.get(entry.slug)
             if total is None:
                 rules[entry.slug] = replace(entry)
             else:
                 total.people += entry.people
                 total.compliant += entry.compliant
-        for role, (people, compliant) in piece.roles.items():
+        for role, (people, compliant) in part.roles.items():
             roles[role][0] += people
             roles[role][1] += compliant
+    return list(rules.values()), {role: (people, compliant) for role, (people, compliant) in roles.items()}
+
+
+def _merged(pieces: list[_Piece]) -> _Piece:
+    """The school's piece: its colleges' pieces side by side (shares summed, lists joined in order)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    rules, roles = _merged_shares(pieces)
     return _Piece(
-        rules=list(rules.values()),
-        roles={role: (people, compliant) for role, (people, compliant) in roles.items()},
+        rules=rules,
+        roles=roles,
         people=[person for piece in pieces for person in piece.people],
         weeks=pieces[0].weeks,
         grid=sorted((row for piece in pieces for row in piece.grid), key=lambda row: row.person_id),
         students_short=list(heapq.merge(*(piece.students_short for piece in pieces), key=_unit_key)),
         classes_short=list(heapq.merge(*(piece.classes_short for piece in pieces), key=_unit_key)),
+    )
+
+
+def _first(lists: Iterable[list], key) -> list:
+    return list(islice(heapq.merge(*lists, key=key), PAGE_ROWS))
+
+
+def _merged_summary(parts: list[_Summary]) -> _Summary:
+    """The school's summary: counts summed, the first rows of the colleges' first rows."""
+    if len(parts) == 1:
+        return parts[0]
+    rules, roles = _merged_shares(parts)
+    colleges: dict[int | None, dict[str, tuple[int, int]]] = {}
+    for part in parts:
+        for college_id, counts in part.colleges.items():
+            into = colleges.setdefault(college_id, {})
+            for role, (people, compliant) in counts.items():
+                before = into.get(role, (0, 0))
+                into[role] = (before[0] + people, before[1] + compliant)
+    weekly = [(0, 0)] * len(parts[0].weeks)
+    for part in parts:
+        weekly = [(met + m, due + d) for (met, due), (m, d) in zip(weekly, part.weekly, strict=True)]
+    return _Summary(
+        rules=rules,
+        roles=roles,
+        colleges=colleges,
+        laggards=_first((part.laggards for part in parts), _lag_key),
+        laggard_count=sum(part.laggard_count for part in parts),
+        weeks=parts[0].weeks,
+        grid=_first((part.grid for part in parts), lambda row: row.person_id),
+        grid_count=sum(part.grid_count for part in parts),
+        weekly=weekly,
+        students_short=_first((part.students_short for part in parts), _unit_key),
+        students_short_count=sum(part.students_short_count for part in parts),
+        classes_short=_first((part.classes_short for part in parts), _unit_key),
+        classes_short_count=sum(part.classes_short_count for part in parts),
     )
 
 
@@ -730,11 +924,18 @@ def _merged_trend(trends: list[_Trend]) -> _Trend:
 
 
 def _engine_part(
-    *, semester: Semester, previous: Semester | None, on: date, role: str, colleges: list[College], school: bool
-) -> tuple[_Piece, _Trend | None]:
-    """The engine's part of a dashboard (see the module doc): the semester's pieces and the semester before's trend
-    pieces, each under its college's token. The semester before goes first, so its lines are freed before the
-    semester's own report is built (a whole school's two reports are never in memory at once)."""
+    *,
+    semester: Semester,
+    previous: Semester | None,
+    on: date,
+    role: str,
+    colleges: list[College],
+    school: bool,
+    kind: str,
+) -> tuple[_Piece | _Summary, _Trend | None]:
+    """The engine's part of a dashboard (see the module doc): the semester's pieces (or their summaries) and the
+    semester before's trend pieces, each under its college's token. The semester before goes first, so its lines are
+    freed before the semester's own report is built (a whole school's two reports are never in memory at once)."""
     college_ids = [c.pk for c in colleges] + ([NO_COLLEGE] if school else [])
     staff: dict[int, int | None] | None = None
 
@@ -747,13 +948,13 @@ def _engine_part(
     common = {"on": on, "role": role, "college_ids": college_ids, "college_of": college_of}
     trend = None
     if previous is not None:
-        trend = _pieces("trend", _trend, _merged_trend, semester=previous, **common)
+        trend = _pieces("trend", _merged_trend, semester=previous, **common)
     language = translation.get_language() or ""
-    piece = _pieces("piece", _piece, _merged, semester=semester, language=language, **common)
-    return piece, trend
+    merge = _merged if kind == "piece" else _merged_summary
+    return _pieces(kind, merge, semester=semester, language=language, **common), trend
 
 
-def _with_trend(view: _Piece, trend: _Trend | None) -> tuple[list[RuleShare], list[RoleShare]]:
+def _with_trend(view: _Piece | _Summary, trend: _Trend | None) -> tuple[list[RuleShare], list[RoleShare]]:
     """The semester's shares with the semester before's joined in: new objects, the cached ones stay as they are."""
     before_rules = trend.rules if trend is not None else {}
     before_roles = trend.roles if trend is not None else {}
@@ -771,11 +972,16 @@ def _with_trend(view: _Piece, trend: _Trend | None) -> tuple[list[RuleShare], li
     return rules, roles
 
 
-def _build(*, semester: Semester, on: date, role: str, college: College | None) -> Dashboard:
+def _around(semester: Semester, college: College | None):
+    """What both kinds of dashboard read besides the engine's part: the colleges in view and the semester before."""
     colleges = list(College.objects.order_by("code")) if college is None else [college]
-    previous = semester_before(semester)
+    return colleges, semester_before(semester)
+
+
+def _build(*, semester: Semester, on: date, role: str, college: College | None) -> Dashboard:
+    colleges, previous = _around(semester, college)
     view, trend = _engine_part(
-        semester=semester, previous=previous, on=on, role=role, colleges=colleges, school=college is None
+        semester=semester, previous=previous, on=on, role=role, colleges=colleges, school=college is None, kind="piece"
     )
     rules, roles = _with_trend(view, trend)
     college_ids = None if college is None else {college.pk}
@@ -793,38 +999,69 @@ def _build(*, semester: Semester, on: date, role: str, college: College | None) 
         grid=view.grid,
         students_short=view.students_short,
         classes_short=view.classes_short,
-        colleges=_colleges(colleges, view.people, overdue) if college is None else [],
-        indicators=_indicators(semester, college_ids),
+        colleges=_colleges(colleges, _college_counts(view.people), overdue) if college is None else [],
+        indicators=_indicators(semester, college_ids, versions=None),
         meetings=semester_meetings(on, up_to=semester, limit=6),
         overdue=overdue,
     )
 
 
-def _colleges(colleges: list[College], people: list[PersonRow], overdue: list[SupervisionFinding]) -> list[CollegeRow]:
+def _build_page(*, semester: Semester, on: date, role: str, college: College | None) -> DashboardPage:
+    colleges, previous = _around(semester, college)
+    view, trend = _engine_part(
+        semester=semester,
+        previous=previous,
+        on=on,
+        role=role,
+        colleges=colleges,
+        school=college is None,
+        kind="summary",
+    )
+    rules, roles = _with_trend(view, trend)
+    college_ids = None if college is None else {college.pk}
+    overdue = overdue_findings(college_ids, on)
+    everyone = [counts[""] for counts in view.colleges.values()]
+    return DashboardPage(
+        semester=semester,
+        previous=previous,
+        on=on,
+        role=role,
+        college=college,
+        rules=rules,
+        roles=roles,
+        people_count=sum(n for n, _ok in everyone),
+        fully_compliant=sum(ok for _n, ok in everyone),
+        laggards=view.laggards,
+        laggard_count=view.laggard_count,
+        weeks=view.weeks,
+        grid=view.grid,
+        grid_count=view.grid_count,
+        weekly=view.weekly,
+        students_short=view.students_short,
+        students_short_count=view.students_short_count,
+        classes_short=view.classes_short,
+        classes_short_count=view.classes_short_count,
+        colleges=_colleges(colleges, view.colleges, overdue) if college is None else [],
+        indicators=_indicators(semester, college_ids, versions=[c.pk for c in colleges]),
+        meetings=semester_meetings(on, up_to=semester, limit=6),
+        overdue=overdue,
+    )
+
+
+def _colleges(
+    colleges: list[College], counts: dict[int | None, dict[str, tuple[int, int]]], overdue: list[SupervisionFinding]
+) -> list[CollegeRow]:
     rows = {c.pk: CollegeRow(c) for c in colleges}
-    for person in people:
-        row = rows.get(person.college_id)
-        if row is None:
-            continue
-        row.people += 1
-        row.compliant += person.compliant
+    for college_id, row in rows.items():
+        by_role = dict(counts.get(college_id, {}))
+        row.people, row.compliant = by_role.pop("", (0, 0))
+        row.by_role = by_role
     for finding in overdue:
         rows[finding.college_id].overdue_findings += 1
     ranked = sorted(rows.values(), key=lambda r: (r.share is None, -(r.share or 0), r.college.code))
     for rank, row in enumerate(ranked, start=1):
         row.rank = rank
     return ranked
-
-
-def _add_role_breakdown(dashboard: Dashboard) -> None:
-    by_college: dict[int | None, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for person in dashboard.people:
-        for role, ok in person.role_compliant.items():
-            entry = by_college[person.college_id][role]
-            entry[0] += 1
-            entry[1] += ok
-    for row in dashboard.colleges:
-        row.by_role = {role: (v[0], v[1]) for role, v in by_college[row.college.pk].items()}
 
 
 def college_dashboard(*, semester: Semester, college: College, on: date, role: str = "") -> Dashboard:
@@ -834,9 +1071,17 @@ def college_dashboard(*, semester: Semester, college: College, on: date, role: s
 
 def school_dashboard(*, semester: Semester, on: date, role: str = "") -> Dashboard:
     """The whole school: the same numbers, and colleges side by side, ranked (R-29)."""
-    dashboard = _build(semester=semester, on=on, role=role, college=None)
-    _add_role_breakdown(dashboard)
-    return dashboard
+    return _build(semester=semester, on=on, role=role, college=None)
+
+
+def college_dashboard_page(*, semester: Semester, college: College, on: date, role: str = "") -> DashboardPage:
+    """What the college dashboard page shows (the lists' first rows); the numbers of `college_dashboard`."""
+    return _build_page(semester=semester, on=on, role=role, college=college)
+
+
+def school_dashboard_page(*, semester: Semester, on: date, role: str = "") -> DashboardPage:
+    """What the school dashboard page shows (the lists' first rows); the numbers of `school_dashboard`."""
+    return _build_page(semester=semester, on=on, role=role, college=None)
 
 
 def person_standing(*, semester: Semester, person: User, on: date) -> ComplianceReport:

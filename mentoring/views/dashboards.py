@@ -22,21 +22,21 @@ from accounts.models import College
 from mentoring.exports import export_filename, write_dashboard
 from mentoring.models import ExportJob, ExportState, Kind, Semester, StaffRole
 from mentoring.rules import sees_any_dashboard, sees_college_dashboard, sees_school_dashboard
-from mentoring.selectors.compliance import NOT_DUE
 from mentoring.selectors.dashboards import (
-    Dashboard,
+    PAGE_ROWS,
+    DashboardPage,
     college_dashboard,
+    college_dashboard_page,
     line_rows,
     name_rows,
     person_standing,
     rule_title,
     school_dashboard,
+    school_dashboard_page,
 )
 from mentoring.selectors.people import roles_of, staff_visible_to
 from mentoring.selectors.records import records_visible_to
 from mentoring.services.oversight import export_job_create
-
-SHOWN = 30  # rows of a list on the page; the export has all of them
 
 
 def _filters(request) -> tuple[Semester | None, str, list[Semester]]:
@@ -54,12 +54,9 @@ def _filters(request) -> tuple[Semester | None, str, list[Semester]]:
     return semester, role, semesters
 
 
-def _chart_data(dashboard: Dashboard) -> dict:
+def _chart_data(dashboard: DashboardPage) -> dict:
     """The data island the charts draw from (read by static/js/dashboards.js; JSON is not executed)."""
-    weekly = []
-    for index in range(len(dashboard.weeks)):
-        due = [row.cells[index] for row in dashboard.grid if row.cells[index].status not in (None, NOT_DUE)]
-        weekly.append(round(100 * sum(1 for c in due if c.status == "met") / len(due), 1) if due else None)
+    weekly = [round(100 * met / due, 1) if due else None for met, due in dashboard.weekly]
     data = {
         "rules": {
             "labels": [f"{r.requirement} {r.title}" for r in dashboard.rules],
@@ -82,28 +79,28 @@ def _chart_data(dashboard: Dashboard) -> dict:
     return data
 
 
-def _query(dashboard: Dashboard) -> str:
+def _query(dashboard) -> str:
     """The filters as a query string, for the links behind the numbers and the export."""
     college = f"college={dashboard.college.code}&" if dashboard.college else ""
     return f"{college}semester={dashboard.semester.pk}&role={dashboard.role}"
 
 
-def _render_dashboard(request, dashboard: Dashboard, semesters: list[Semester], template: str, **extra):
-    name_rows(
-        people=dashboard.laggards[:SHOWN],
-        grid=dashboard.grid[:SHOWN],
-        units=dashboard.students_short[:SHOWN] + dashboard.classes_short[:SHOWN],
-    )
+def _prefix(name: str) -> str:
+    """The URL of a page that takes one last argument, without it: rows add their own (one reverse a page)."""
+    return reverse(name, args=["0"])[: -len("0/")]
+
+
+def _render_dashboard(request, dashboard: DashboardPage, semesters: list[Semester], template: str, **extra):
+    name_rows(people=dashboard.laggards, grid=dashboard.grid, units=dashboard.students_short + dashboard.classes_short)
     context = {
         "d": dashboard,
         "semesters": semesters,
         "roles": StaffRole.choices,
-        "shown": SHOWN,
-        "laggards": dashboard.laggards[:SHOWN],
-        "grid": dashboard.grid[:SHOWN],
-        "students_short": dashboard.students_short[:SHOWN],
-        "classes_short": dashboard.classes_short[:SHOWN],
+        "shown": PAGE_ROWS,
         "chart_data": _chart_data(dashboard),
+        "person_url": _prefix("dashboard_person"),
+        "college_url": _prefix("dashboard_college"),
+        "people_url": reverse("dashboard_people"),
         "query": _query(dashboard),
         **extra,
     }
@@ -144,7 +141,7 @@ def dashboard_college(request, code: str):
     semester, role, semesters = _filters(request)
     if semester is None:
         return render(request, "mentoring/dashboard_college.html", {"d": None, "college": college})
-    dashboard = college_dashboard(semester=semester, college=college, on=timezone.localdate(), role=role)
+    dashboard = college_dashboard_page(semester=semester, college=college, on=timezone.localdate(), role=role)
     return _render_dashboard(
         request,
         dashboard,
@@ -161,7 +158,7 @@ def dashboard_school(request):
     semester, role, semesters = _filters(request)
     if semester is None:
         return render(request, "mentoring/dashboard_school.html", {"d": None})
-    dashboard = school_dashboard(semester=semester, on=timezone.localdate(), role=role)
+    dashboard = school_dashboard_page(semester=semester, on=timezone.localdate(), role=role)
     return _render_dashboard(
         request, dashboard, semesters, "mentoring/dashboard_school.html", action=reverse("dashboard_school")
     )

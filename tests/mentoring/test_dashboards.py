@@ -13,7 +13,12 @@ import pytest
 from accounts.models import Staff
 from mentoring.models import Kind, Mode, StaffRole
 from mentoring.selectors.compliance import MET, NOT_DUE, SHORT
-from mentoring.selectors.dashboards import college_dashboard, school_dashboard
+from mentoring.selectors.dashboards import (
+    college_dashboard,
+    college_dashboard_page,
+    school_dashboard,
+    school_dashboard_page,
+)
 from mentoring.services.assignments import advisor_assign, counselor_assign, mentor_assign
 from mentoring.services.flags import flag_set
 from mentoring.services.oversight import finding_record
@@ -295,7 +300,12 @@ def test_dashboard_query_count_does_not_grow_with_data(
     _grow(world, extra)
     for n in range(1 + extra):
         finding_record(
-            actor=world.school_admin, college=world.college, problem=f"问题{n}", owner="教学办", deadline=TODAY
+            actor=world.school_admin,
+            college=world.college,
+            problem=f"问题{n}",
+            owner="教学办",
+            deadline=TODAY,
+            found_on=TODAY,
         )
     client = as_user(getattr(world, persona))
     with django_assert_num_queries(queries):
@@ -321,14 +331,15 @@ def test_a_met_standing_counts_as_compliant(world, worked):
 # --- the cache: a second request reads the engine's part from the cache; every write drops it at once -------------
 
 
-# A warm request skips the staff query and the engine: what is left is the request's own queries, semesters, colleges
-# (school), the semester before (the version tokens are not SQL), overdue findings, R-30 (2), meetings, names (2).
+# A warm request skips the staff query, the engine and R-30 (cached under the holdings tokens): what is left is the
+# request's own queries, semesters, colleges (school), the semester before (the version tokens are not SQL), overdue
+# findings, meetings, names (2).
 @pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
 @pytest.mark.parametrize(
     ("persona", "path", "cold", "warm"),
     [
-        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 51, 18),
-        ("school_admin", "/dashboard/school/?semester={spring}", 43, 16),
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 51, 16),
+        ("school_admin", "/dashboard/school/?semester={spring}", 43, 14),
     ],
 )
 def test_a_second_request_reads_the_dashboard_from_the_cache(
@@ -612,3 +623,106 @@ def test_an_assignment_recomputes_both_semesters(world, worked, calendar, engine
 
     assert engine_calls == [fall.pk, spring.pk, fall.pk, spring.pk]
     assert rule(after, "R-03:mentor").previous_people == 2
+
+
+# --- the page's summary: the same numbers as the whole dashboard, and the first rows of each list ------------------
+
+
+def _page_view(page) -> tuple:
+    return (
+        [(r.slug, r.people, r.compliant, r.previous_people, r.previous_compliant) for r in page.rules],
+        [(r.role, r.people, r.compliant, r.previous_people, r.previous_compliant) for r in page.roles],
+        (page.people_count, page.fully_compliant, page.laggard_count, page.grid_count),
+        [
+            (p.person_id, p.short, p.records_needed, [(x.slug, x.short, x.records_needed) for x in p.lacks])
+            for p in page.laggards
+        ],
+        [(g.person_id, [(c.week, c.status, c.counts) for c in g.cells]) for g in page.grid],
+        page.weekly,
+        (page.students_short_count, page.classes_short_count),
+        [(u.person_id, u.unit_id, u.requirement, u.count, u.status) for u in page.students_short + page.classes_short],
+        [(c.college.code, c.people, c.compliant, c.rank, sorted(c.by_role.items())) for c in page.colleges],
+    )
+
+
+def _whole_view(dashboard, rows: int) -> tuple:
+    weekly = []
+    for index in range(len(dashboard.weeks)):
+        due = [g.cells[index] for g in dashboard.grid if g.cells[index].status not in (None, NOT_DUE)]
+        weekly.append((sum(c.status == MET for c in due), len(due)))
+    units = dashboard.students_short[:rows] + dashboard.classes_short[:rows]
+    return (
+        [(r.slug, r.people, r.compliant, r.previous_people, r.previous_compliant) for r in dashboard.rules],
+        [(r.role, r.people, r.compliant, r.previous_people, r.previous_compliant) for r in dashboard.roles],
+        (len(dashboard.people), dashboard.fully_compliant, len(dashboard.laggards), len(dashboard.grid)),
+        [
+            (p.person_id, p.short, p.records_needed, [(x.slug, x.short, x.records_needed) for x in p.lacks])
+            for p in dashboard.laggards[:rows]
+        ],
+        [(g.person_id, [(c.week, c.status, c.counts) for c in g.cells]) for g in dashboard.grid[:rows]],
+        weekly,
+        (len(dashboard.students_short), len(dashboard.classes_short)),
+        [(u.person_id, u.unit_id, u.requirement, u.count, u.status) for u in units],
+        [(c.college.code, c.people, c.compliant, c.rank, sorted(c.by_role.items())) for c in dashboard.colleges],
+    )
+
+
+@pytest.mark.parametrize("rows", [30, 1], ids=["page", "one-row"])
+def test_the_page_shows_the_numbers_and_first_rows_of_the_whole_dashboard(world, worked, calendar, monkeypatch, rows):
+    """With one row a list the school's first rows come from merging the colleges' first rows (ECO and MAT both lag)."""
+    from mentoring.selectors import dashboards
+
+    monkeypatch.setattr(dashboards, "PAGE_ROWS", rows)
+    fall, spring = calendar
+    eco_mentor = StaffFactory(college=world.other_college).user
+    mentor_assign(actor=None, student=world.other_student, mentor=eco_mentor, valid_from=date(2025, 9, 8))
+    for semester in (fall, spring):
+        assert _page_view(college_dashboard_page(semester=semester, college=world.college, on=TODAY)) == _whole_view(
+            college_dashboard(semester=semester, college=world.college, on=TODAY), rows
+        )
+        page = school_dashboard_page(semester=semester, on=TODAY)
+        assert _page_view(page) == _whole_view(school_dashboard(semester=semester, on=TODAY), rows)
+    if rows == 1:
+        assert page.laggard_count >= 2
+        assert len(page.laggards) == 1
+
+
+def test_a_record_reads_no_holdings_again_but_an_assignment_does(
+    world, worked, calendar, as_user, django_assert_num_queries
+):
+    """Who holds what is cached under the holdings tokens: the cold page after a record reads only the counts (the
+    warm page's 16, the staff, and the engine's 10 for the semester: not the six of the people's holdings, their
+    colleagues' and the colleague mentors)."""
+    _fall, spring = calendar
+    client = as_user(world.college_admin)
+    url = f"/dashboard/college/MAT/?semester={spring.pk}"
+    client.get(url)
+    talk(world.mentor, [world.students[0]], date(2026, 3, 10))
+    with django_assert_num_queries(27):
+        after_record = client.get(url)
+    assert after_record.status_code == 200
+    [line] = [
+        u
+        for u in college_dashboard(semester=spring, college=world.college, on=TODAY).students_short
+        if u.unit_id == world.students[0].pk
+    ]
+    assert line.count == 1
+
+    new_student = StudentFactory(school_class=world.class_a)
+    mentor_assign(actor=None, student=new_student, mentor=world.mentor, valid_from=date(2026, 3, 2))
+    with django_assert_num_queries(51):  # both semesters again, holdings included
+        assert client.get(url).status_code == 200
+    units = college_dashboard(semester=spring, college=world.college, on=TODAY).students_short
+    assert new_student.pk in {u.unit_id for u in units}
+
+
+def test_a_flag_changes_the_cached_r30_share_at_once(world, worked):
+    def difficulty() -> float | None:
+        return college_dashboard_page(semester=worked, college=world.college, on=TODAY).indicators[0].this_year
+
+    assert difficulty() == 0.0
+    assert difficulty() == 0.0  # from the cache
+    flag_set(
+        actor=world.college_admin, student=world.students[0], flag="academic_difficulty", valid_from=date(2025, 9, 1)
+    )
+    assert difficulty() == 25.0  # 1 of MAT's 4 students
