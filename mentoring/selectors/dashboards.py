@@ -972,34 +972,44 @@ def _with_trend(view: _Piece | _Summary, trend: _Trend | None) -> tuple[list[Rul
     return rules, roles
 
 
-def _around(semester: Semester, college: College | None):
-    """What both kinds of dashboard read besides the engine's part: the colleges in view and the semester before."""
+def _common(*, semester: Semester, on: date, role: str, college: College | None, kind: str) -> dict:
+    """What both the dashboard and its page read: the colleges in view, the semester before, the engine's part (a
+    piece or a summary) with the trend joined in, and the overdue findings."""
     colleges = list(College.objects.order_by("code")) if college is None else [college]
-    return colleges, semester_before(semester)
-
-
-def _build(*, semester: Semester, on: date, role: str, college: College | None) -> Dashboard:
-    colleges, previous = _around(semester, college)
+    previous = semester_before(semester)
     view, trend = _engine_part(
-        semester=semester, previous=previous, on=on, role=role, colleges=colleges, school=college is None, kind="piece"
+        semester=semester, previous=previous, on=on, role=role, colleges=colleges, school=college is None, kind=kind
     )
     rules, roles = _with_trend(view, trend)
     college_ids = None if college is None else {college.pk}
-    overdue = overdue_findings(college_ids, on)
+    return {
+        "colleges": colleges,
+        "previous": previous,
+        "view": view,
+        "rules": rules,
+        "roles": roles,
+        "college_ids": college_ids,
+        "overdue": overdue_findings(college_ids, on),
+    }
+
+
+def _build(*, semester: Semester, on: date, role: str, college: College | None) -> Dashboard:
+    common = _common(semester=semester, on=on, role=role, college=college, kind="piece")
+    view, overdue, college_ids = common["view"], common["overdue"], common["college_ids"]
     return Dashboard(
         semester=semester,
-        previous=previous,
+        previous=common["previous"],
         on=on,
         role=role,
         college=college,
-        rules=rules,
-        roles=roles,
+        rules=common["rules"],
+        roles=common["roles"],
         people=view.people,
         weeks=view.weeks,
         grid=view.grid,
         students_short=view.students_short,
         classes_short=view.classes_short,
-        colleges=_colleges(colleges, _college_counts(view.people), overdue) if college is None else [],
+        colleges=_colleges(common["colleges"], _college_counts(view.people), overdue) if college is None else [],
         indicators=_indicators(semester, college_ids, versions=None),
         meetings=semester_meetings(on, up_to=semester, limit=6),
         overdue=overdue,
@@ -1007,19 +1017,9 @@ def _build(*, semester: Semester, on: date, role: str, college: College | None) 
 
 
 def _build_page(*, semester: Semester, on: date, role: str, college: College | None) -> DashboardPage:
-    colleges, previous = _around(semester, college)
-    view, trend = _engine_part(
-        semester=semester,
-        previous=previous,
-        on=on,
-        role=role,
-        colleges=colleges,
-        school=college is None,
-        kind="summary",
-    )
-    rules, roles = _with_trend(view, trend)
-    college_ids = None if college is None else {college.pk}
-    overdue = overdue_findings(college_ids, on)
+    common = _common(semester=semester, on=on, role=role, college=college, kind="summary")
+    view, overdue, college_ids, colleges = common["view"], common["overdue"], common["college_ids"], common["colleges"]
+    rules, roles, previous = common["rules"], common["roles"], common["previous"]
     everyone = [counts[""] for counts in view.colleges.values()]
     return DashboardPage(
         semester=semester,
