@@ -1084,6 +1084,10 @@ def school_dashboard_page(*, semester: Semester, on: date, role: str = "") -> Da
     return _build_page(semester=semester, on=on, role=role, college=None)
 
 
-def person_standing(*, semester: Semester, person: User, on: date) -> ComplianceReport:
-    """One person's lines, for the drill-down behind every number."""
-    return compliance_report(semester=semester, on=on, person_ids=[person.pk])
+def person_standing(*, semester: Semester, person: User, on: date, college_id: int | None) -> ComplianceReport:
+    """One person's lines, for the drill-down behind every number. Their holdings come from the cache under the
+    holdings token of their college (`college_id`, of their staff record): an assignment or flag on a class they
+    hold something on changes it (`holdings_changed`); their counts are read fresh."""
+    return compliance_report(
+        semester=semester, on=on, person_ids=[person.pk], holdings_token=holdings_version([college_id])
+    )

@@ -224,7 +224,7 @@ def dashboard_person(request, number: str):
     semester, _role, semesters = _filters(request)
     if semester is None:
         raise Http404
-    report = person_standing(semester=semester, person=staff.user, on=timezone.localdate())
+    report = person_standing(semester=semester, person=staff.user, on=timezone.localdate(), college_id=staff.college_id)
     own = report.for_person(staff.user.pk)
     rows = line_rows(own)
     standings = [(s, rule_title(s.rule), rows[id(s)]) for s in own]

@@ -726,3 +726,13 @@ def test_a_flag_changes_the_cached_r30_share_at_once(world, worked):
         actor=world.college_admin, student=world.students[0], flag="academic_difficulty", valid_from=date(2025, 9, 1)
     )
     assert difficulty() == 25.0  # 1 of MAT's 4 students
+
+
+def test_the_drill_down_shows_a_new_students_line_at_once(world, worked, as_user):
+    """The drill-down keeps the person's holdings in the cache: an assignment drops them at once."""
+    client = as_user(world.college_admin)
+    url = f"/dashboard/person/{world.mentor.number}/?semester={worked.pk}"
+    newcomer = StudentFactory(school_class=world.class_a)
+    assert newcomer.user.name not in client.get(url).content.decode()
+    mentor_assign(actor=None, student=newcomer, mentor=world.mentor, valid_from=date(2025, 9, 8))
+    assert newcomer.user.name in client.get(url).content.decode()
