@@ -6,3 +6,6 @@ class MentoringConfig(AppConfig):
     name = "mentoring"
     verbose_name = _("Mentoring work")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from mentoring import lookups  # noqa: F401 - registers the any_of lookup

@@ -466,43 +466,55 @@ def _holdings_read(
     # The people's own holdings first (three index lookups), then their colleagues' on the classes those name
     # (for R-05 and R-12), asked for only when there are such classes: a mentor who counsels no class has no
     # colleague mentors or advisors to read. The class ids go in as a list, so each query is a plain lookup.
-    own_mentor = list(mentor_qs.filter(mentor_id__in=people).values_list(*mentor_fields))
-    own_advisor = list(advisor_qs.filter(advisor_id__in=people).values_list(*advisor_fields))
-    own_counselor = list(counselor_qs.filter(counselor_id__in=people).values_list(*counselor_fields))
+    own_mentor = list(mentor_qs.filter(mentor_id__any_of=people).values_list(*mentor_fields))
+    own_advisor = list(advisor_qs.filter(advisor_id__any_of=people).values_list(*advisor_fields))
+    own_counselor = list(counselor_qs.filter(counselor_id__any_of=people).values_list(*counselor_fields))
     counseled = sorted({row[1] for row in own_counselor})
     others = sorted({row[4] for row in own_mentor if row[4] is not None} | {row[1] for row in own_advisor})
     mentor_rows, advisor_rows, counselor_rows = own_mentor, own_advisor, own_counselor
     if counseled:
         # Of colleague mentors only who mentors on which class matters (R-12 pairs), not each student they hold.
         colleague_mentors = set(
-            mentor_qs.filter(student__school_class_id__in=counseled)
-            .exclude(mentor_id__in=people)
+            mentor_qs.filter(student__school_class_id__any_of=counseled)
+            .exclude(mentor_id__any_of=people)
             .values_list("mentor_id", "student__school_class_id", "student__school_class__major__college_id")
             .distinct()
         )
         advisor_rows = own_advisor + list(
-            advisor_qs.filter(school_class_id__in=counseled).exclude(advisor_id__in=people).values_list(*advisor_fields)
+            advisor_qs.filter(school_class_id__any_of=counseled)
+            .exclude(advisor_id__any_of=people)
+            .values_list(*advisor_fields)
         )
     if others:
         counselor_rows = own_counselor + list(
-            counselor_qs.filter(school_class_id__in=others)
-            .exclude(counselor_id__in=people)
+            counselor_qs.filter(school_class_id__any_of=others)
+            .exclude(counselor_id__any_of=people)
             .values_list(*counselor_fields)
         )
     return mentor_rows, advisor_rows, counselor_rows, colleague_mentors
 
 
-def _holdings_of(
-    semester: Semester, colleges: set[int] | None, people: set[int] | None, token: str | None
-) -> tuple[list[tuple], list[tuple], list[tuple], set[tuple[int, int, int | None]]]:
-    """`_holdings_read`, from the cache under `token` where the caller gave one."""
+def _rules_and_weeks(semester: Semester) -> tuple[list[QuotaRule], list[TeachingWeek]]:
+    """The quota rules of the policy in force on the semester's first day, and its teaching weeks (3 queries)."""
+    version = policy_in_force(semester.start_date)
+    rules = list(QuotaRule.objects.filter(policy=version).select_related("college")) if version else []
+    weeks = [
+        w for w in TeachingWeek.objects.filter(semester=semester).order_by("number") if w.kind == WeekKind.TEACHING
+    ]
+    return rules, weeks
+
+
+def _inputs_of(semester: Semester, colleges: set[int] | None, people: set[int] | None, token: str | None) -> tuple:
+    """The rules, the teaching weeks and `_holdings_read`: from the cache under `token` where the caller gave one
+    (quota rules and the calendar change every token); else read (3 queries and 3 to 6)."""
     if token is None:
-        return _holdings_read(semester.start_date, semester.end_date, colleges, people)
+        return (*_rules_and_weeks(semester), *_holdings_read(semester.start_date, semester.end_date, colleges, people))
     scope = f"{sorted(colleges) if colleges is not None else '*'}:{sorted(people) if people is not None else '*'}"
-    key = f"mentoring:holdings:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
+    key = f"mentoring:engine-inputs:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
     found = cache.get(key)
     if found is None:
-        found = _holdings_read(semester.start_date, semester.end_date, colleges, people)
+        rules, weeks = _rules_and_weeks(semester)
+        found = (rules, weeks, *_holdings_read(semester.start_date, semester.end_date, colleges, people))
         cache.set(key, found, HOLDINGS_CACHE_SECONDS)
     return found
 
@@ -522,21 +534,15 @@ def _compliance_report(
     people = set(person_ids) if person_ids is not None else None
     wanted_roles = set(roles) if roles is not None else set(StaffRole.values)
 
-    version = policy_in_force(start)
-    rules = list(QuotaRule.objects.filter(policy=version).select_related("college")) if version else []
+    # --- the rules, the weeks and who holds what (3 + 3 to 6 queries), or none with a token and a warm cache ------
+    rules, weeks, mentor_rows, advisor_rows, counselor_rows, colleague_mentors = _inputs_of(
+        semester, colleges, people, holdings_token
+    )
     rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
-    weeks = [
-        w for w in TeachingWeek.objects.filter(semester=semester).order_by("number") if w.kind == WeekKind.TEACHING
-    ]
     total_weeks = len(weeks) or 1
     report = ComplianceReport(semester=semester, on=on, rules=rulebook.rules, lines=[], teaching_weeks=weeks)
     if not rulebook.rules:
         return report
-
-    # --- who holds what (3 queries; for chosen people up to 6), or none with a holdings token and a warm cache ----
-    mentor_rows, advisor_rows, counselor_rows, colleague_mentors = _holdings_of(
-        semester, colleges, people, holdings_token
-    )
     mentors = _holdings(mentor_rows, start, end)
     advisors = _holdings(advisor_rows, start, end)
     counselors = _holdings(counselor_rows, start, end)
@@ -564,7 +570,7 @@ def _compliance_report(
             flags[student_id].add(flag)
         advised_classes = {h.unit_id for h in advisors.values()}
         for student_id, class_id in Student.objects.filter(
-            school_class_id__in=advised_classes, pk__in=list(flags)
+            school_class_id__any_of=advised_classes, pk__any_of=list(flags)
         ).values_list("pk", "school_class_id"):
             class_students[class_id].append(student_id)
 
@@ -578,7 +584,7 @@ def _compliance_report(
         if people is not None
         else {h.holder_id for h in (*mentors.values(), *advisors.values(), *counselors.values())}
     )
-    narrow = Q(author_id__in=sorted(authors)) if (people is not None or colleges is not None) else Q()
+    narrow = Q(author_id__any_of=sorted(authors)) if (people is not None or colleges is not None) else Q()
     per_student: dict[tuple[str, int, int], int] = {}
     kinds = rulebook.kinds(Scope.PER_STUDENT, Scope.PER_FLAGGED_STUDENT)
     if kinds and (for_mentors or for_classes):
@@ -627,7 +633,7 @@ def _compliance_report(
     if kinds and (for_mentors or for_counselors):
         for author, counterpart, n in _plain_rows(
             Interaction.objects.filter(semester=semester, kind__in=kinds, counterpart__isnull=False)
-            .filter(narrow | Q(counterpart_id__in=authors) if narrow else Q())
+            .filter(narrow | Q(counterpart_id__any_of=authors) if narrow else Q())
             .values_list("author_id", "counterpart_id")
             .annotate(n=Count("*"))
         ):
@@ -637,7 +643,7 @@ def _compliance_report(
 
     counselor_ids = {h.holder_id for h in counselors.values() if included(h.holder_id, StaffRole.COUNSELOR)}
     staff_college = (
-        dict(Staff.objects.filter(user_id__in=counselor_ids).values_list("user_id", "college_id"))
+        dict(Staff.objects.filter(user_id__any_of=counselor_ids).values_list("user_id", "college_id"))
         if counselor_ids
         else {}
     )

@@ -690,15 +690,15 @@ def test_the_page_shows_the_numbers_and_first_rows_of_the_whole_dashboard(world,
 def test_a_record_reads_no_holdings_again_but_an_assignment_does(
     world, worked, calendar, as_user, django_assert_num_queries
 ):
-    """Who holds what is cached under the holdings tokens: the cold page after a record reads only the counts (the
-    warm page's 16, the staff, and the engine's 10 for the semester: not the six of the people's holdings, their
-    colleagues' and the colleague mentors)."""
+    """The rules, the weeks and who holds what are cached under the holdings tokens: the cold page after a record
+    reads only the flags and the counts (the warm page's 16, the staff, and the engine's 7 for the semester: not the
+    policy, rules and weeks, nor the six of the people's holdings, their colleagues' and the colleague mentors)."""
     _fall, spring = calendar
     client = as_user(world.college_admin)
     url = f"/dashboard/college/MAT/?semester={spring.pk}"
     client.get(url)
     talk(world.mentor, [world.students[0]], date(2026, 3, 10))
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(24):
         after_record = client.get(url)
     assert after_record.status_code == 200
     [line] = [

@@ -490,7 +490,7 @@ class Command(BaseCommand):
                     ("warm", None, sql_ms),
                 ]
                 if cached
-                else [("not cached", None, sql_ms)]
+                else [("holdings from the cache, counts and records read fresh", None, sql_ms)]
             )
             for mode, drop, hand_ms in modes:
                 n, p50, p95 = self._time(client, path, o["requests"], drop=drop)
