@@ -763,10 +763,14 @@ def _trend(report: ComplianceReport, by_person: dict, college_of: dict) -> _Tren
 
 
 def _made(kind: str, report: ComplianceReport, by_person: dict, college_of: dict) -> dict[str, object]:
-    """The kinds built together from one college's lines: a piece and its summary, or a trend."""
+    """What is cached of one college's lines: a trend; a summary (for a page: the whole piece is built to summarise
+    it, but not kept, as pickling a school's pieces would cost the page more than its engine run); or a piece and
+    its summary (for the people page and the export, whose page then finds its summary)."""
     if kind == "trend":
         return {"trend": _trend(report, by_person, college_of)}
     piece = _piece(report, by_person, college_of)
+    if kind == "summary":
+        return {"summary": _summarise(piece)}
     return {"piece": piece, "summary": _summarise(piece)}
 
 
@@ -790,8 +794,9 @@ def _pieces(
     a college can only be found so); either way a constant number of queries. `college_of` is called only then.
     Who holds what is kept in the cache under the holdings tokens of the colleges computed (`compliance_report`),
     so the cold request after a record reads only the counts. A piece and its summary are built and cached
-    together, so the page after an export (or the export after a page) finds the other. The merged school is
-    cached too, under all its pieces' keys, so a warm school page, people page or export is one cache read, not 26.
+    together for the people page and the export, so their dashboard page finds its summary; a page keeps only the
+    summary. The merged school is cached too, under all its pieces' keys, so a warm school page, people page or
+    export is one cache read, not 26.
     """
     versions = compliance_inputs_versions(semester, college_ids)
 
@@ -822,7 +827,9 @@ def _pieces(
                 on=on,
                 person_ids=person_ids,
                 roles=[role] if role else None,
-                holdings_token=holdings_version(missing if person_ids is not None else college_ids),
+                # A whole-school run follows a change of everything (or of more than half the school): its holdings
+                # would be read again next time anyway, and pickling 40,000 of them costs more than reading them.
+                holdings_token=holdings_version(missing) if person_ids is not None else None,
             )
             by_college: dict[int, dict] = {college_id: {} for college_id in missing}
             for person_id, standings in report.standings().items():
@@ -833,13 +840,16 @@ def _pieces(
             for college_id, by_person in by_college.items():
                 for of, value in _made(kind, report, by_person, staff).items():
                     built[key(of, college_id)] = value
-            del report
+            del report, by_college
             cache.set_many(built, DASHBOARD_CACHE_SECONDS)
             found.update(built)
+            del built
         whole = merge([found[keys[college_id]] for college_id in college_ids])
         if whole_key:
             cache.set(whole_key, whole, DASHBOARD_CACHE_SECONDS)
-        return whole
+        # Freed before the collector resumes: its first pass then walks what is returned, not a whole school's lines.
+        del found
+    return whole
 
 
 def _merged_shares(parts: list) -> tuple[list[RuleShare], dict[str, tuple[int, int]]]:

@@ -4,8 +4,9 @@ A school page shows some 30 counselors × 20 weeks of grid cells and 30 people's
 more than the rest of the page together, so each row's cells are put together here, escaped the same way.
 """
 
+from html import escape  # what django.utils.html.escape does to a str, without its check for lazy strings
+
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,7 @@ def lacks(person) -> SafeString:
     """What a person lacks, rule by rule: "title · 2 short · 3 records needed; …"."""
     parts = []
     for lack in person.lacks:
-        text = escape(lack.title)
+        text = escape(str(lack.title))
         if lack.short:
             text += " · " + escape(_("%(n)s short") % {"n": lack.short})
         if lack.records_needed:
