@@ -504,17 +504,32 @@ def _rules_and_weeks(semester: Semester) -> tuple[list[QuotaRule], list[Teaching
     return rules, weeks
 
 
+def _inputs_read(semester: Semester, colleges: set[int] | None, people: set[int] | None) -> tuple:
+    """The rules, the teaching weeks, the mentors', advisors' and counselors' holdings by (holder, unit), and the
+    colleague mentors (3 queries and 3 to 6)."""
+    rules, weeks = _rules_and_weeks(semester)
+    start, end = semester.start_date, semester.end_date
+    mentor_rows, advisor_rows, counselor_rows, colleague_mentors = _holdings_read(start, end, colleges, people)
+    return (
+        rules,
+        weeks,
+        _holdings(mentor_rows, start, end),
+        _holdings(advisor_rows, start, end),
+        _holdings(counselor_rows, start, end),
+        colleague_mentors,
+    )
+
+
 def _inputs_of(semester: Semester, colleges: set[int] | None, people: set[int] | None, token: str | None) -> tuple:
-    """The rules, the teaching weeks and `_holdings_read`: from the cache under `token` where the caller gave one
-    (quota rules and the calendar change every token); else read (3 queries and 3 to 6)."""
+    """`_inputs_read`, from the cache under `token` where the caller gave one (quota rules and the calendar change
+    every token)."""
     if token is None:
-        return (*_rules_and_weeks(semester), *_holdings_read(semester.start_date, semester.end_date, colleges, people))
+        return _inputs_read(semester, colleges, people)
     scope = f"{sorted(colleges) if colleges is not None else '*'}:{sorted(people) if people is not None else '*'}"
-    key = f"mentoring:engine-inputs:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
+    key = f"mentoring:engine-inputs-2:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
     found = cache.get(key)
     if found is None:
-        rules, weeks = _rules_and_weeks(semester)
-        found = (rules, weeks, *_holdings_read(semester.start_date, semester.end_date, colleges, people))
+        found = _inputs_read(semester, colleges, people)
         cache.set(key, found, HOLDINGS_CACHE_SECONDS)
     return found
 
@@ -535,7 +550,7 @@ def _compliance_report(
     wanted_roles = set(roles) if roles is not None else set(StaffRole.values)
 
     # --- the rules, the weeks and who holds what (3 + 3 to 6 queries), or none with a token and a warm cache ------
-    rules, weeks, mentor_rows, advisor_rows, counselor_rows, colleague_mentors = _inputs_of(
+    rules, weeks, mentors, advisors, counselors, colleague_mentors = _inputs_of(
         semester, colleges, people, holdings_token
     )
     rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
@@ -543,9 +558,6 @@ def _compliance_report(
     report = ComplianceReport(semester=semester, on=on, rules=rulebook.rules, lines=[], teaching_weeks=weeks)
     if not rulebook.rules:
         return report
-    mentors = _holdings(mentor_rows, start, end)
-    advisors = _holdings(advisor_rows, start, end)
-    counselors = _holdings(counselor_rows, start, end)
 
     def included(person_id: int, role: str) -> bool:
         return role in wanted_roles and (people is None or person_id in people)

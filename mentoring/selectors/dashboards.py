@@ -688,9 +688,9 @@ def _role_counts(by_person: dict[int, list]) -> dict[str, tuple[int, int]]:
     return {role: (people, compliant) for role, (people, compliant) in counts.items()}
 
 
-def _college_of(college: College | None) -> dict[int, int | None]:
-    """Staff member → college, of one college's staff or of everyone's (one query)."""
-    staff = Staff.objects.all() if college is None else Staff.objects.filter(college=college)
+def _college_of(college_ids: list[int] | None) -> dict[int, int | None]:
+    """Staff member → college, of these colleges' staff or of everyone's (one query)."""
+    staff = Staff.objects.all() if college_ids is None else Staff.objects.filter(college_id__in=college_ids)
     return dict(staff.values_list("user_id", "college_id"))
 
 
@@ -817,11 +817,12 @@ def _pieces(
         found = cache.get_many(list(keys.values()))
         missing = [college_id for college_id, key_ in keys.items() if key_ not in found]
         if missing:
-            staff = college_of()
             person_ids = None
             if NO_COLLEGE not in missing and not 2 * len(missing) > len(college_ids) > 1:
-                wanted = set(missing)
-                person_ids = [pk for pk, college_id in staff.items() if college_id in wanted]
+                staff = college_of(missing)
+                person_ids = list(staff)
+            else:
+                staff = college_of(None)
             report = compliance_report(
                 semester=semester,
                 on=on,
@@ -949,11 +950,16 @@ def _engine_part(
     college_ids = [c.pk for c in colleges] + ([NO_COLLEGE] if school else [])
     staff: dict[int, int | None] | None = None
 
-    def college_of() -> dict[int, int | None]:
+    def college_of(wanted: list[int] | None) -> dict[int, int | None]:
+        """Staff member → college: of the `wanted` colleges (None: everyone in view); one query, kept for the
+        semester before's pieces and the semester's."""
         nonlocal staff
-        if staff is None:
-            staff = _college_of(None if school else colleges[0])
-        return staff
+        if staff is not None:
+            return staff if wanted is None else {pk: c for pk, c in staff.items() if c in set(wanted)}
+        found = _college_of(wanted if school else [colleges[0].pk])
+        if wanted is None or not school:
+            staff = found
+        return found
 
     common = {"on": on, "role": role, "college_ids": college_ids, "college_of": college_of}
     trend = None
