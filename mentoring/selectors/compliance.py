@@ -180,9 +180,10 @@ class ComplianceReport:
 # --- the version of the engine's inputs (for caches of its results) -------------------------------------------
 # A person's lines depend on the records they wrote or that name them as the counterpart, on the assignments and
 # flags of the classes they hold something on (and their students), and on what every line reads (quota rules, the
-# calendar, the roster). So the tokens come in four: one for everything, one per college (assignments and flags),
-# one per semester, and one per semester and college (records). What is cached for a college's people in a
-# semester is valid while all four of its tokens stay; a write changes only the tokens of what it can change.
+# calendar, the roster). So the tokens come in five: one for everything; one per semester; per semester and college,
+# one for records and one for holdings (assignments and flags, valid in that semester); and one per college for
+# holdings in any semester (the dashboards' R-30 counts). What is cached for a college's people in a semester is
+# valid while its tokens stay; a write changes only the tokens of what it can change.
 INPUTS_VERSION_KEY = "mentoring:compliance-inputs"
 NO_COLLEGE = 0  # the "college" of people without one (no staff record, or a staff record without a college)
 
@@ -192,10 +193,25 @@ def _semester_version_key(semester_id: int) -> str:
 
 
 def _college_version_key(college_id: int | None, semester_id: int | None = None) -> str:
+    """Holdings in any semester (no semester), or records in one semester."""
     college = f"college:{college_id or NO_COLLEGE}"
     return (
         f"{INPUTS_VERSION_KEY}:{college}" if semester_id is None else f"{_semester_version_key(semester_id)}:{college}"
     )
+
+
+def _holdings_version_key(college_id: int | None, semester_id: int) -> str:
+    return f"{_semester_version_key(semester_id)}:holdings:college:{college_id or NO_COLLEGE}"
+
+
+def _tokens(keys: list[str]) -> dict[str, str]:
+    """The tokens under these keys (one cache read); a token used for the first time, or lost, is started."""
+    found = cache.get_many(keys)
+    for key in keys:
+        if found.get(key) is None:
+            cache.add(key, uuid4().hex, timeout=None)
+            found[key] = cache.get(key)
+    return found
 
 
 def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[int | None]) -> dict[int, str]:
@@ -205,12 +221,8 @@ def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[i
     colleges = sorted({college_id or NO_COLLEGE for college_id in college_ids})
     keys = [INPUTS_VERSION_KEY, _semester_version_key(semester_id)]
     for college_id in colleges:
-        keys += [_college_version_key(college_id), _college_version_key(college_id, semester_id)]
-    found = cache.get_many(keys)
-    for key in keys:
-        if found.get(key) is None:  # the first use of a token, or the cache lost it: start one
-            cache.add(key, uuid4().hex, timeout=None)
-            found[key] = cache.get(key)
+        keys += [_holdings_version_key(college_id, semester_id), _college_version_key(college_id, semester_id)]
+    found = _tokens(keys)
     shared = f"{found[keys[0]]}.{found[keys[1]]}"
     return {
         college_id: f"{shared}.{found[keys[2 + 2 * i]]}.{found[keys[3 + 2 * i]]}"
@@ -218,16 +230,30 @@ def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[i
     }
 
 
-def holdings_version(college_ids: Iterable[int | None]) -> str:
+def holdings_version(college_ids: Iterable[int | None], semester: Semester | int | None = None) -> str:
     """A token that changes with the roster, the calendar, quota rules, and the assignments and flags of these colleges
-    (`holdings_changed`), but not with records: for what is cached about who is held, not what was done. One read."""
-    keys = [INPUTS_VERSION_KEY] + [_college_version_key(c) for c in sorted({c or NO_COLLEGE for c in college_ids})]
-    found = cache.get_many(keys)
-    for key in keys:
-        if found.get(key) is None:
-            cache.add(key, uuid4().hex, timeout=None)
-            found[key] = cache.get(key)
+    valid in `semester` (None: in any semester) (`holdings_changed`), but not with records: for what is cached about
+    who is held, not what was done. One cache read."""
+    colleges = sorted({c or NO_COLLEGE for c in college_ids})
+    if semester is None:
+        keys = [INPUTS_VERSION_KEY] + [_college_version_key(c) for c in colleges]
+    else:
+        semester_id = getattr(semester, "pk", semester)
+        keys = [INPUTS_VERSION_KEY, _semester_version_key(semester_id)]
+        keys += [_holdings_version_key(c, semester_id) for c in colleges]
+    found = _tokens(keys)
     return ".".join(found[key] for key in keys)
+
+
+def _bump(keys: list[str]) -> None:
+    """New tokens at once (the writer's own next read sees it) and again when the transaction commits, so a report
+    another request computed from the rows as they were before the commit is never served afterwards."""
+
+    def bump() -> None:
+        cache.set_many({key: uuid4().hex for key in keys}, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def compliance_inputs_changed(
@@ -235,26 +261,21 @@ def compliance_inputs_changed(
 ) -> None:
     """Called by every service that writes what the engine reads: results cached under the old tokens are dropped.
 
-    - semesters and colleges: a record (`records_changed`): those colleges' tokens in those semesters;
-    - colleges only: an assignment or a flag (`holdings_changed`): those colleges' tokens in every semester;
-    - semesters only: every college's token in those semesters;
+    - semesters and colleges: a record (`records_changed`): those colleges' record tokens in those semesters;
+    - semesters only: every college's tokens in those semesters;
     - nothing: quota rules, the calendar, the roster: every token.
-    The tokens change at once (the writer's own next read sees it) and again when the transaction commits, so a
-    report another request computed from the rows as they were before the commit is never served afterwards.
+    Assignments and flags call `holdings_changed`.
     """
     colleges = None if college_ids is None else sorted({college_id or NO_COLLEGE for college_id in college_ids})
     if semester_ids is None:
-        keys = [INPUTS_VERSION_KEY] if colleges is None else [_college_version_key(c) for c in colleges]
+        if colleges is not None:
+            raise ValueError("A change of colleges in no semester is a holdings change: call holdings_changed.")
+        keys = [INPUTS_VERSION_KEY]
     elif colleges is None:
         keys = [_semester_version_key(pk) for pk in sorted(set(semester_ids))]
     else:
         keys = [_college_version_key(c, pk) for pk in sorted(set(semester_ids)) for c in colleges]
-
-    def bump() -> None:
-        cache.set_many({key: uuid4().hex for key in keys}, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    _bump(keys)
 
 
 def _colleges_of(people: set[int]) -> set[int | None]:
@@ -269,13 +290,15 @@ def records_changed(*, semester_ids: Iterable[int], people_ids: Iterable[int | N
     compliance_inputs_changed(semester_ids=semester_ids, college_ids=_colleges_of(people))
 
 
-def holdings_changed(*, class_ids: Iterable[int]) -> None:
-    """An assignment on these classes or their students, or a flag on one of their students, was written.
+def holdings_changed(*, class_ids: Iterable[int], since: date | None = None) -> None:
+    """An assignment on these classes or their students, or a flag on one of their students, was written; what it
+    changed is valid from `since` on (None: any day, as for an edit of history).
 
     The lines it can change are those of the people who hold or held something on these classes — their students'
     mentors (R-03, R-04, R-05), their advisors (R-06 … R-09) and counselors (R-12 … R-15) — so what is cached for
-    those people's colleges is dropped, in every semester; and so is what is cached for the classes' own colleges
-    (the dashboards' R-30 counts of flagged students). Five queries; call it after the write."""
+    those people's colleges is dropped, in the semesters that end on or after `since` (a semester over before it
+    reads nothing that changed); and so is what is cached for the classes' own colleges (the dashboards' R-30
+    counts of flagged students), in any semester. Six queries; call it after the write."""
     classes = sorted(set(class_ids))
     people = set(
         MentorAssignment.objects.filter(student__school_class_id__in=classes).values_list("mentor_id", flat=True)
@@ -285,7 +308,11 @@ def holdings_changed(*, class_ids: Iterable[int]) -> None:
         CounselorAssignment.objects.filter(school_class_id__in=classes).values_list("counselor_id", flat=True)
     )
     own = set(SchoolClass.objects.filter(pk__in=classes).values_list("major__college_id", flat=True))
-    compliance_inputs_changed(college_ids=_colleges_of(people) | own)
+    colleges = sorted({c or NO_COLLEGE for c in _colleges_of(people) | own})
+    semesters = Semester.objects.all() if since is None else Semester.objects.filter(end_date__gte=since)
+    keys = [_college_version_key(c) for c in colleges]
+    keys += [_holdings_version_key(c, pk) for pk in semesters.values_list("pk", flat=True) for c in colleges]
+    _bump(keys)
 
 
 def _plain_rows(queryset) -> list[tuple]:

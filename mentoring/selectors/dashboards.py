@@ -14,10 +14,12 @@ college (and one for people without a college), for a semester, day, role and la
 version token for the semester (`compliance_inputs_versions`); the semester before's trend numbers likewise. The
 school's dashboard is its colleges' pieces put together. A record write changes the tokens of its author's and
 counterpart's colleges in its semester only; an assignment or a flag those of the colleges of everyone holding
-something on the class, in every semester; a quota rule, calendar or roster write every token (see
-`compliance_inputs_changed`). So a new record shows at once, and the cold request after it computes one college in
-one semester: not the semester before, nor the other colleges. Names, findings, meetings and R-30 are read fresh
-on every request.
+something on the class, in the semesters from its first day on (`holdings_changed`); a quota rule, calendar or
+roster write every token (`compliance_inputs_changed`). So a new record shows at once, and the cold request after
+it computes one college in one semester, from cached holdings: not the semester before, nor the other colleges.
+A page caches only small summaries of its pieces (counts and the first rows of each list); the people page and the
+export the whole pieces. Names, findings and meetings are read fresh on every request; R-30 is cached under the
+holdings tokens.
 """
 
 from __future__ import annotations
@@ -830,7 +832,7 @@ def _pieces(
                 roles=[role] if role else None,
                 # A whole-school run follows a change of everything (or of more than half the school): its holdings
                 # would be read again next time anyway, and pickling 40,000 of them costs more than reading them.
-                holdings_token=holdings_version(missing) if person_ids is not None else None,
+                holdings_token=holdings_version(missing, semester) if person_ids is not None else None,
             )
             by_college: dict[int, dict] = {college_id: {} for college_id in missing}
             for person_id, standings in report.standings().items():
@@ -1105,5 +1107,5 @@ def person_standing(*, semester: Semester, person: User, on: date, college_id: i
     holdings token of their college (`college_id`, of their staff record): an assignment or flag on a class they
     hold something on changes it (`holdings_changed`); their counts are read fresh."""
     return compliance_report(
-        semester=semester, on=on, person_ids=[person.pk], holdings_token=holdings_version([college_id])
+        semester=semester, on=on, person_ids=[person.pk], holdings_token=holdings_version([college_id], semester)
     )

@@ -50,7 +50,7 @@ def _reassign(
         target=assignment,
         data={"holder": holder.number, "valid_from": valid_from.isoformat(), "replaces": current and current.pk},
     )
-    holdings_changed(class_ids=[unit.school_class_id if isinstance(unit, Student) else unit.pk])
+    holdings_changed(class_ids=[unit.school_class_id if isinstance(unit, Student) else unit.pk], since=valid_from)
     return assignment
 
 

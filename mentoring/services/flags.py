@@ -50,7 +50,7 @@ def flag_set(
         target=row,
         data={"student": student.pk, "flag": flag, "from": valid_from.isoformat()},
     )
-    holdings_changed(class_ids=[student.school_class_id])
+    holdings_changed(class_ids=[student.school_class_id], since=valid_from)
     return row
 
 
@@ -63,8 +63,10 @@ def flag_end(*, actor: User, flag: StudentFlag, valid_until: date) -> StudentFla
         raise PermissionDenied(_("Only the student's counselor or a college admin may end flags."))
     if valid_until < flag.valid_from:
         raise ValidationError({"valid_until": _("The end date must not be before the start date.")})
+    before = flag.valid_until
     flag.valid_until = valid_until
     flag.save(update_fields=["valid_until"])
     audit_record(actor=actor, action="flag.end", target=flag, data={"until": valid_until.isoformat()})
-    holdings_changed(class_ids=[flag.student.school_class_id])
+    # The days between the old end and the new one changed (an end moved later, or earlier, or set at all).
+    holdings_changed(class_ids=[flag.student.school_class_id], since=min(valid_until, before or valid_until))
     return flag

@@ -710,7 +710,9 @@ def test_a_record_reads_no_holdings_again_but_an_assignment_does(
 
     new_student = StudentFactory(school_class=world.class_a)
     mentor_assign(actor=None, student=new_student, mentor=world.mentor, valid_from=date(2026, 3, 2))
-    with django_assert_num_queries(51):  # both semesters again, holdings included
+    # Spring again, holdings included (the engine's 17 and the staff), and R-30 (2): an assignment from a spring day
+    # leaves fall, the semester before, in the cache (51 would be both semesters).
+    with django_assert_num_queries(35):
         assert client.get(url).status_code == 200
     units = college_dashboard(semester=spring, college=world.college, on=TODAY).students_short
     assert new_student.pk in {u.unit_id for u in units}
@@ -736,3 +738,40 @@ def test_the_drill_down_shows_a_new_students_line_at_once(world, worked, as_user
     assert newcomer.user.name not in client.get(url).content.decode()
     mentor_assign(actor=None, student=newcomer, mentor=world.mentor, valid_from=date(2025, 9, 8))
     assert newcomer.user.name in client.get(url).content.decode()
+
+
+def test_an_assignment_from_a_day_drops_the_semesters_from_that_day_on(world, worked, calendar):
+    """A new mentor from a spring day changes nothing in fall: fall's tokens and its cached holdings stay."""
+    from mentoring.selectors.compliance import compliance_inputs_versions, holdings_version
+
+    fall, spring = calendar
+
+    def tokens():
+        return {
+            s.pk: (
+                compliance_inputs_versions(s, [world.college.pk])[world.college.pk],
+                holdings_version([world.college.pk], s),
+            )
+            for s in (fall, spring)
+        }
+
+    before = tokens()
+    mentor_assign(actor=None, student=world.students[3], mentor=world.mentor, valid_from=spring.start_date)
+    after = tokens()
+    assert after[fall.pk] == before[fall.pk]
+    assert after[spring.pk][0] != before[spring.pk][0]
+    assert after[spring.pk][1] != before[spring.pk][1]
+
+    flag = flag_set(
+        actor=world.college_admin, student=world.students[0], flag="academic_difficulty", valid_from=fall.start_date
+    )
+    again = tokens()
+    assert again[fall.pk] != after[fall.pk]  # a flag from fall's first day reaches fall
+    assert again[spring.pk] != after[spring.pk]
+
+    from mentoring.services.flags import flag_end
+
+    flag_end(actor=world.college_admin, flag=flag, valid_until=spring.start_date)
+    ended = tokens()
+    assert ended[fall.pk] == again[fall.pk]  # ended in spring: fall keeps its flag
+    assert ended[spring.pk] != again[spring.pk]
