@@ -5,6 +5,7 @@ more than the rest of the page together, so each row's cells are put together he
 """
 
 from html import escape  # what django.utils.html.escape does to a str, without its check for lazy strings
+from urllib.parse import quote
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -17,12 +18,17 @@ register = template.Library()
 def week_cells(row) -> SafeString:
     """A counselor's week cells: a status colour, the counts as a tooltip and for screen readers, and a mark."""
     parts = []
+    seen: dict[tuple, str] = {}  # most cells of a row repeat a few statuses and counts
     for cell in row.cells:
-        counts = escape(cell.counts)
-        parts.append(
-            f'<td class="cell cell-{escape(cell.css)}" title="{counts}"><span class="sr-only">'
-            f'{escape(cell.status or "—")} {counts}</span><span aria-hidden="true">{escape(cell.mark)}</span></td>'
-        )
+        key = (cell.status, cell.counts)
+        html = seen.get(key)
+        if html is None:
+            counts = escape(cell.counts)
+            html = seen[key] = (
+                f'<td class="cell cell-{escape(cell.css)}" title="{counts}"><span class="sr-only">'
+                f'{escape(cell.status or "—")} {counts}</span><span aria-hidden="true">{escape(cell.mark)}</span></td>'
+            )
+        parts.append(html)
     return mark_safe("".join(parts))  # every value above is escaped
 
 
@@ -38,3 +44,64 @@ def lacks(person) -> SafeString:
             text += " · " + escape(_("%(n)s records needed") % {"n": lack.records_needed})
         parts.append(f'<span class="lack">{text}</span>')
     return mark_safe("; ".join(parts))  # every value above is escaped
+
+
+class PersonLinks:
+    """How a row links to a person's drill-down for the semester in view (one reverse a page, not one a row)."""
+
+    def __init__(self, prefix: str, semester_pk: int):
+        self.prefix = prefix
+        self.suffix = f"/?semester={semester_pk}"
+
+    def link(self, number: str, name: str) -> str:
+        return f'<a href="{escape(self.prefix + quote(number, safe=""))}{self.suffix}">{escape(name)}</a>'
+
+
+def _status_tag(status: str) -> str:
+    if status == "short":
+        return f'<span class="tag bad">{escape(_("short"))}</span>'
+    return f'<span class="tag warn">{escape(_("under way"))}</span>'
+
+
+@register.filter
+def laggard_rows(people, links: PersonLinks) -> SafeString:
+    """The "who lags most" table's rows: name and number, short lines, records needed, what is lacking."""
+    return mark_safe(  # every value below is escaped
+        "".join(
+            f'<tr><td>{links.link(p.number, p.name)} <span class="muted">{escape(p.number)}</span></td>'
+            f'<td class="num">{p.short}</td><td class="num">{p.records_needed}</td><td>{lacks(p)}</td></tr>'
+            for p in people
+        )
+    )
+
+
+@register.filter
+def student_rows(units, links: PersonLinks) -> SafeString:
+    """Students short of talks: mentor, student, talks of the minimum, status."""
+    return mark_safe(  # every value below is escaped
+        "".join(
+            f"<tr><td>{links.link(u.person_number, u.person_name)}</td>"
+            f'<td>{escape(u.unit_name)} <span class="muted">{escape(u.unit_code)}</span></td>'
+            f'<td class="num">{u.count}/{u.required}</td><td>{_status_tag(u.status)}</td></tr>'
+            for u in units
+        )
+    )
+
+
+@register.filter
+def class_rows(units, links: PersonLinks) -> SafeString:
+    """Classes short of meetings: class, who is responsible, the rule, meetings of the minimum, status."""
+    return mark_safe(  # every value below is escaped
+        "".join(
+            f'<tr><td>{escape(u.unit_name)} <span class="muted">{escape(u.unit_code)}</span></td>'
+            f'<td>{links.link(u.person_number, u.person_name)}</td><td><span class="tag">{escape(u.requirement)}</span>'
+            f'</td><td class="num">{u.count}/{u.required}</td><td>{_status_tag(u.status)}</td></tr>'
+            for u in units
+        )
+    )
+
+
+@register.filter
+def person_link(row, links: PersonLinks) -> SafeString:
+    """A grid row's counselor, linked to their drill-down."""
+    return mark_safe(links.link(row.number, row.name))  # escaped in link()

@@ -37,6 +37,7 @@ from mentoring.selectors.dashboards import (
 from mentoring.selectors.people import roles_of, staff_visible_to
 from mentoring.selectors.records import records_visible_to
 from mentoring.services.oversight import export_job_create
+from mentoring.templatetags.dashboard_tags import PersonLinks
 
 
 def _filters(request) -> tuple[Semester | None, str, list[Semester]]:
@@ -98,7 +99,7 @@ def _render_dashboard(request, dashboard: DashboardPage, semesters: list[Semeste
         "roles": StaffRole.choices,
         "shown": PAGE_ROWS,
         "chart_data": _chart_data(dashboard),
-        "person_url": _prefix("dashboard_person"),
+        "person_links": PersonLinks(_prefix("dashboard_person"), dashboard.semester.pk),
         "college_url": _prefix("dashboard_college"),
         "people_url": reverse("dashboard_people"),
         "query": _query(dashboard),

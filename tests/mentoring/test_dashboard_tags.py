@@ -1,0 +1,51 @@
+"""The dashboard rows rendered in Python escape what they show, as the template would."""
+
+from __future__ import annotations
+
+from mentoring.selectors.dashboards import GridRow, Lack, PersonRow, UnitLine, WeekCell
+from mentoring.templatetags.dashboard_tags import (
+    PersonLinks,
+    class_rows,
+    lacks,
+    laggard_rows,
+    person_link,
+    student_rows,
+    week_cells,
+)
+
+LINKS = PersonLinks("/dashboard/person/", 7)
+
+
+def _person(**kw) -> PersonRow:
+    base = {
+        "person_id": 1,
+        "college_id": None,
+        "roles": set(),
+        "rules": {},
+        "role_compliant": {},
+        "compliant": False,
+        "short": 2,
+        "records_needed": 3,
+    }
+    return PersonRow(**{**base, **kw})
+
+
+def test_rows_escape_names_titles_and_numbers():
+    person = _person(number="T<1>", name='<script>alert("x")</script>', lacks=[Lack("R-03:mentor", "谈话 & <b>", 2, 3)])
+    html = laggard_rows([person], LINKS)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'href="/dashboard/person/T%3C1%3E/?semester=7"' in html
+    assert "谈话 &amp; &lt;b&gt;" in lacks(person)
+    unit = UnitLine(1, 2, True, "R-03", 1, 4, "short", person_name="<i>m</i>", person_number="T1", unit_name="<u>s</u>")
+    assert "&lt;u&gt;s&lt;/u&gt;" in student_rows([unit], LINKS) and "<u>" not in student_rows([unit], LINKS)
+    assert "&lt;i&gt;m&lt;/i&gt;" in class_rows([unit], LINKS)
+    row = GridRow(1, [WeekCell(1, "met", 'R-14 2/2 "x"'), WeekCell(2, None)], number="T1", name="<a>")
+    cells = week_cells(row)
+    assert cells.count("<td ") == 2 and "&quot;x&quot;" in cells and "cell-none" in cells
+    assert person_link(row, LINKS) == '<a href="/dashboard/person/T1/?semester=7">&lt;a&gt;</a>'
+
+
+def test_rows_name_each_status():
+    units = [UnitLine(1, 2, False, "R-07", 0, 2, status, person_number="T1") for status in ("short", "pending")]
+    html = class_rows(units, LINKS)
+    assert html.count('class="tag bad"') == 1 and html.count('class="tag warn"') == 1
