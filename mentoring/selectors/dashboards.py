@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -40,14 +40,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import College, SchoolClass, Staff, Student, User
 from mentoring.models import (
+    AdvisorAssignment,
+    CounselorAssignment,
     FindingState,
     FlagType,
     Kind,
+    MentorAssignment,
     Scope,
     Semester,
     StaffRole,
     StudentFlag,
     SupervisionFinding,
+    TeachingWeek,
+    WeekKind,
 )
 from mentoring.selectors.compliance import (
     MET,
@@ -696,6 +701,18 @@ def _college_of(college_ids: list[int] | None) -> dict[int, int | None]:
     return dict(staff.values_list("user_id", "college_id"))
 
 
+def _people_without_college(semester: Semester) -> list[int]:
+    """Who holds something in the semester without a staff record of a college (four queries)."""
+    start, end = semester.start_date, semester.end_date
+    holders = set(MentorAssignment.objects.overlapping(start, end).values_list("mentor_id", flat=True).distinct())
+    holders |= set(AdvisorAssignment.objects.overlapping(start, end).values_list("advisor_id", flat=True).distinct())
+    holders |= set(
+        CounselorAssignment.objects.overlapping(start, end).values_list("counselor_id", flat=True).distinct()
+    )
+    with_college = set(Staff.objects.filter(college__isnull=False).values_list("user_id", flat=True))
+    return sorted(holders - with_college)
+
+
 def _piece(report: ComplianceReport, by_person: dict, college_of: dict) -> _Piece:
     weeks, grid = _grid(report, by_person)
     students_short, classes_short = _unit_lines(by_person)
@@ -820,7 +837,10 @@ def _pieces(
         missing = [college_id for college_id, key_ in keys.items() if key_ not in found]
         if missing:
             person_ids = None
-            if NO_COLLEGE not in missing and not 2 * len(missing) > len(college_ids) > 1:
+            if missing == [NO_COLLEGE]:  # only the people without a college: found as the holders of no college
+                staff = {}
+                person_ids = _people_without_college(semester)
+            elif NO_COLLEGE not in missing and not 2 * len(missing) > len(college_ids) > 1:
                 staff = college_of(missing)
                 person_ids = list(staff)
             else:
@@ -1080,6 +1100,90 @@ def _colleges(
     for rank, row in enumerate(ranked, start=1):
         row.rank = rank
     return ranked
+
+
+@dataclass
+class DashboardPart:
+    """One college's share of a dashboard (NO_COLLEGE: the people without one): its piece of the semester and its
+    trend numbers of the semester before."""
+
+    college_id: int
+    piece: _Piece
+    trend: _Trend | None
+
+
+@dataclass
+class _Shares:
+    rules: list[RuleShare]
+    roles: dict[str, tuple[int, int]]
+
+
+@dataclass
+class DashboardTotals:
+    """The dashboard's numbers summed over its parts as they go by: shares, roles, the trend, colleges."""
+
+    rules: list[RuleShare] = field(default_factory=list)
+    roles: list[RoleShare] = field(default_factory=list)
+    people: int = 0
+    fully_compliant: int = 0
+    colleges: list[CollegeRow] = field(default_factory=list)
+    overdue: list[SupervisionFinding] = field(default_factory=list)
+
+    @property
+    def share(self) -> float | None:
+        return share(self.fully_compliant, self.people)
+
+
+class DashboardParts:
+    """A dashboard one college at a time, for writing it out (the Excel export) without holding the whole school:
+    each part comes from the cache or from one engine run of that college's people (a constant number of queries
+    a college), and is dropped by the caller before the next; `totals()` after the last part has the numbers of the
+    page (`college_dashboard_page`, `school_dashboard_page`)."""
+
+    def __init__(self, *, semester: Semester, on: date, role: str, college: College | None):
+        self.semester, self.on, self.role, self.college = semester, on, role, college
+        self.colleges = list(College.objects.order_by("code")) if college is None else [college]
+        self.previous = semester_before(semester)
+        self.weeks = [
+            w.number for w in TeachingWeek.objects.filter(semester=semester, kind=WeekKind.TEACHING).order_by("number")
+        ]
+        self._college_ids = [c.pk for c in self.colleges] + ([NO_COLLEGE] if college is None else [])
+        self._sums = _Shares(rules=[], roles={})  # the running sums of the parts so far, not the parts
+        self._trends: list[_Trend] = []
+        self._counts: dict[int | None, dict[str, tuple[int, int]]] = {}
+
+    def __iter__(self) -> Iterator[DashboardPart]:
+        language = translation.get_language() or ""
+        for college_id in self._college_ids:
+            common = {"on": self.on, "role": self.role, "college_ids": [college_id], "college_of": _college_of}
+            trend = None
+            if self.previous is not None:
+                trend = _pieces("trend", _merged_trend, semester=self.previous, **common)
+                self._trends.append(trend)
+            piece = _pieces("piece", _merged, semester=self.semester, language=language, **common)
+            rules, roles = _merged_shares([self._sums, piece])
+            self._sums = _Shares(rules=rules, roles=roles)
+            for college, counts in _college_counts(piece.people).items():
+                into = self._counts.setdefault(college, {})
+                for role, (n, ok) in counts.items():
+                    before = into.get(role, (0, 0))
+                    into[role] = (before[0] + n, before[1] + ok)
+            yield DashboardPart(college_id, piece, trend)
+
+    def totals(self) -> DashboardTotals:
+        trend = _merged_trend(self._trends) if self._trends else None
+        rules, roles = _with_trend(self._sums, trend)
+        college_ids = None if self.college is None else {self.college.pk}
+        overdue = overdue_findings(college_ids, self.on)
+        everyone = [counts.get("", (0, 0)) for counts in self._counts.values()]
+        return DashboardTotals(
+            rules=rules,
+            roles=roles,
+            people=sum(n for n, _ok in everyone),
+            fully_compliant=sum(ok for _n, ok in everyone),
+            colleges=_colleges(self.colleges, self._counts, overdue) if self.college is None else [],
+            overdue=overdue,
+        )
 
 
 def college_dashboard(*, semester: Semester, college: College, on: date, role: str = "") -> Dashboard:

@@ -166,3 +166,63 @@ def test_export_dates_are_text_for_the_day_of_the_report(world, worked):
     write_dashboard(out, semester=worked, college=None, role="", on=date(2026, 1, 19))
     filters = dict(rows(load_workbook(io.BytesIO(out.getvalue()))["筛选条件"])[1:])
     assert filters["统计日期"] == "2026-01-19" and filters["范围"] == "全校"
+
+
+def test_the_school_export_written_college_by_college_has_every_number_of_the_dashboard(world, worked, calendar):
+    """Read one college at a time, the export still holds the whole dashboard: every person, counselor week and lagging
+    student or class, and the school's shares and ranking, as `school_dashboard` has them (its order: by college)."""
+    from mentoring.selectors.dashboards import name_rows, school_dashboard
+    from mentoring.services.assignments import mentor_assign
+    from tests.factories import StaffFactory
+
+    eco_mentor = StaffFactory(college=world.other_college).user
+    mentor_assign(actor=None, student=world.other_student, mentor=eco_mentor, valid_from=date(2025, 9, 8))
+    out = io.BytesIO()
+    totals = write_dashboard(out, semester=worked, college=None, role="", on=TODAY)
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    dashboard = school_dashboard(semester=worked, on=TODAY)
+    name_rows(people=dashboard.people, grid=dashboard.grid, units=dashboard.students_short + dashboard.classes_short)
+
+    people = rows(book["人员明细"])[1:]
+    assert sorted((row[0], row[4], row[5], row[6]) for row in people) == sorted(
+        (p.number, "合格" if p.compliant else "不合格", p.short, p.records_needed) for p in dashboard.people
+    )
+    order = [c.name for c in sorted((world.college, world.other_college), key=lambda c: c.code)] + [""]
+    by_college = [row[2] for row in people]
+    assert by_college == sorted(by_college, key=order.index)  # college by college, in code order
+    assert set(by_college) == {world.college.name, world.other_college.name}
+
+    def units(sheet):
+        return sorted(tuple(row[:7]) for row in rows(book[sheet])[1:])
+
+    assert units("学生谈话不足") == sorted(
+        (u.person_number, u.person_name, u.unit_code, u.unit_name, u.requirement, u.count, u.required)
+        for u in dashboard.students_short
+    )
+    assert units("班会不足") == sorted(
+        (u.person_number, u.person_name, u.unit_code, u.unit_name, u.requirement, u.count, u.required)
+        for u in dashboard.classes_short
+    )
+    assert sorted(row[0] for row in rows(book["辅导员每周"])[1:]) == sorted(g.number for g in dashboard.grid)
+    shares = {row[0] + row[1]: row[3:5] for row in rows(book["各规则达标率"])[1:]}
+    assert shares == {
+        r.requirement + {"mentor": "本科生导师", "advisor": "班主任", "counselor": "辅导员"}[r.role]: [
+            r.people,
+            r.compliant,
+        ]
+        for r in dashboard.rules
+    }
+    ranking = [row[1:5] for row in rows(book["学院排名"])[1:]]
+    assert ranking == [[c.college.code, c.college.name, c.people, c.compliant] for c in dashboard.colleges]
+    assert (totals.people, totals.fully_compliant) == (len(dashboard.people), dashboard.fully_compliant)
+
+
+def test_the_school_export_lists_people_without_a_college(world, worked):
+    from accounts.models import Staff
+
+    Staff.objects.filter(user=world.mentor).update(college=None)
+    out = io.BytesIO()
+    write_dashboard(out, semester=worked, college=None, role="", on=TODAY)
+    people = rows(load_workbook(io.BytesIO(out.getvalue()))["人员明细"])[1:]
+    assert [row[2] for row in people if row[0] == world.mentor.number] == [None]  # no college: an empty cell, last
+    assert people[-1][0] == world.mentor.number

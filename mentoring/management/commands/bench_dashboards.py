@@ -565,11 +565,11 @@ class Command(BaseCommand):
             compliance_inputs_changed()  # cold: the child would otherwise find the parent's cached dashboards
             started = time.perf_counter()
             with tempfile.TemporaryFile() as out:
-                dashboard = write_dashboard(out, semester=semester, college=college, role="", on=timezone.localdate())
+                totals = write_dashboard(out, semester=semester, college=college, role="", on=timezone.localdate())
             seconds = time.perf_counter() - started
             with open("/proc/self/status") as status:
                 hwm = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
-            os.write(write, f"{seconds} {len(dashboard.people)} {hwm / 1024}".encode())
+            os.write(write, f"{seconds} {totals.people} {hwm / 1024}".encode())
             os._exit(0)
         os.close(write)
         data = os.read(read, 1024).decode().split()
