@@ -75,30 +75,30 @@ def laggard_rows(people, links: PersonLinks) -> SafeString:
     )
 
 
+def _unit_rows(units, links: PersonLinks, *, of_classes: bool) -> SafeString:
+    """Students short of talks (mentor, student, talks, status) or classes short of meetings (class, who is
+    responsible, the rule, meetings, status): counts of the minimum, each value escaped."""
+    rows = []
+    for u in units:
+        unit = f'<td>{escape(u.unit_name)} <span class="muted">{escape(u.unit_code)}</span></td>'
+        person = f"<td>{links.link(u.person_number, u.person_name)}</td>"
+        middle = (
+            unit + person + f'<td><span class="tag">{escape(u.requirement)}</span></td>'
+            if of_classes
+            else person + unit
+        )
+        rows.append(f'<tr>{middle}<td class="num">{u.count}/{u.required}</td><td>{_status_tag(u.status)}</td></tr>')
+    return mark_safe("".join(rows))  # every value above is escaped
+
+
 @register.filter
 def student_rows(units, links: PersonLinks) -> SafeString:
-    """Students short of talks: mentor, student, talks of the minimum, status."""
-    return mark_safe(  # every value below is escaped
-        "".join(
-            f"<tr><td>{links.link(u.person_number, u.person_name)}</td>"
-            f'<td>{escape(u.unit_name)} <span class="muted">{escape(u.unit_code)}</span></td>'
-            f'<td class="num">{u.count}/{u.required}</td><td>{_status_tag(u.status)}</td></tr>'
-            for u in units
-        )
-    )
+    return _unit_rows(units, links, of_classes=False)
 
 
 @register.filter
 def class_rows(units, links: PersonLinks) -> SafeString:
-    """Classes short of meetings: class, who is responsible, the rule, meetings of the minimum, status."""
-    return mark_safe(  # every value below is escaped
-        "".join(
-            f'<tr><td>{escape(u.unit_name)} <span class="muted">{escape(u.unit_code)}</span></td>'
-            f'<td>{links.link(u.person_number, u.person_name)}</td><td><span class="tag">{escape(u.requirement)}</span>'
-            f'</td><td class="num">{u.count}/{u.required}</td><td>{_status_tag(u.status)}</td></tr>'
-            for u in units
-        )
-    )
+    return _unit_rows(units, links, of_classes=True)
 
 
 @register.filter
