@@ -182,8 +182,8 @@ class ComplianceReport:
 # flags of the classes they hold something on (and their students), and on what every line reads (quota rules, the
 # calendar, the roster). So the tokens come in five: one for everything; one per semester; per semester and college,
 # one for records and one for holdings (assignments and flags, valid in that semester); and one per college for
-# holdings in any semester (the dashboards' R-30 counts). What is cached for a college's people in a semester is
-# valid while its tokens stay; a write changes only the tokens of what it can change.
+# flags in any semester (the dashboards' R-30 counts). What is cached for a college's people in a semester is valid
+# while its tokens stay; a write changes only the tokens of what it can change.
 INPUTS_VERSION_KEY = "mentoring:compliance-inputs"
 NO_COLLEGE = 0  # the "college" of people without one (no staff record, or a staff record without a college)
 
@@ -193,7 +193,7 @@ def _semester_version_key(semester_id: int) -> str:
 
 
 def _college_version_key(college_id: int | None, semester_id: int | None = None) -> str:
-    """Holdings in any semester (no semester), or records in one semester."""
+    """Flags in any semester (no semester), or records in one semester."""
     college = f"college:{college_id or NO_COLLEGE}"
     return (
         f"{INPUTS_VERSION_KEY}:{college}" if semester_id is None else f"{_semester_version_key(semester_id)}:{college}"
@@ -232,8 +232,8 @@ def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[i
 
 def holdings_version(college_ids: Iterable[int | None], semester: Semester | int | None = None) -> str:
     """A token that changes with the roster, the calendar, quota rules, and the assignments and flags of these colleges
-    valid in `semester` (None: in any semester) (`holdings_changed`), but not with records: for what is cached about
-    who is held, not what was done. One cache read."""
+    valid in `semester` (`holdings_changed`), but not with records: for what is cached about who is held, not what
+    was done. Without a semester: the flags of these colleges in any semester, and everything. One cache read."""
     colleges = sorted({c or NO_COLLEGE for c in college_ids})
     if semester is None:
         keys = [INPUTS_VERSION_KEY] + [_college_version_key(c) for c in colleges]
@@ -290,15 +290,15 @@ def records_changed(*, semester_ids: Iterable[int], people_ids: Iterable[int | N
     compliance_inputs_changed(semester_ids=semester_ids, college_ids=_colleges_of(people))
 
 
-def holdings_changed(*, class_ids: Iterable[int], since: date | None = None) -> None:
-    """An assignment on these classes or their students, or a flag on one of their students, was written; what it
-    changed is valid from `since` on (None: any day, as for an edit of history).
+def holdings_changed(*, class_ids: Iterable[int], since: date | None = None, flag: bool = False) -> None:
+    """An assignment on these classes or their students, or (`flag`) a flag on one of their students, was written;
+    what it changed is valid from `since` on (None: any day, as for an edit of history).
 
     The lines it can change are those of the people who hold or held something on these classes — their students'
     mentors (R-03, R-04, R-05), their advisors (R-06 … R-09) and counselors (R-12 … R-15) — so what is cached for
     those people's colleges is dropped, in the semesters that end on or after `since` (a semester over before it
-    reads nothing that changed); and so is what is cached for the classes' own colleges (the dashboards' R-30
-    counts of flagged students), in any semester. Six queries; call it after the write."""
+    reads nothing that changed); and for a flag, what is cached of the flagged students of those colleges and the
+    classes' own (the dashboards' R-30 counts), in any semester. Six queries; call it after the write."""
     classes = sorted(set(class_ids))
     people = set(
         MentorAssignment.objects.filter(student__school_class_id__in=classes).values_list("mentor_id", flat=True)
@@ -310,7 +310,7 @@ def holdings_changed(*, class_ids: Iterable[int], since: date | None = None) -> 
     own = set(SchoolClass.objects.filter(pk__in=classes).values_list("major__college_id", flat=True))
     colleges = sorted({c or NO_COLLEGE for c in _colleges_of(people) | own})
     semesters = Semester.objects.all() if since is None else Semester.objects.filter(end_date__gte=since)
-    keys = [_college_version_key(c) for c in colleges]
+    keys = [_college_version_key(c) for c in colleges] if flag else []
     keys += [_holdings_version_key(c, pk) for pk in semesters.values_list("pk", flat=True) for c in colleges]
     _bump(keys)
 

@@ -562,9 +562,9 @@ def _difficulty_counts(semester: Semester, college_ids: set[int] | None) -> dict
 def _indicators(semester: Semester, college_ids: set[int] | None, *, versions: list[int] | None) -> list[Indicator]:
     """R-30 "一降二升三满意": only the share of students in academic difficulty has data in the portal.
 
-    With `versions` (the colleges in view) the counts are cached under those colleges' holdings tokens: the roster
+    With `versions` (the colleges in view) the counts are cached under those colleges' flags tokens: the roster
     changes every token, and a flag those of the student's class's college and of everyone holding something there;
-    a record changes none of them.
+    a record or an assignment changes none of them.
     """
     if versions is None:
         counts = _difficulty_counts(semester, college_ids)

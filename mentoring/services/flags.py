@@ -50,7 +50,7 @@ def flag_set(
         target=row,
         data={"student": student.pk, "flag": flag, "from": valid_from.isoformat()},
     )
-    holdings_changed(class_ids=[student.school_class_id], since=valid_from)
+    holdings_changed(class_ids=[student.school_class_id], since=valid_from, flag=True)
     return row
 
 
@@ -68,5 +68,5 @@ def flag_end(*, actor: User, flag: StudentFlag, valid_until: date) -> StudentFla
     flag.save(update_fields=["valid_until"])
     audit_record(actor=actor, action="flag.end", target=flag, data={"until": valid_until.isoformat()})
     # The days between the old end and the new one changed (an end moved later, or earlier, or set at all).
-    holdings_changed(class_ids=[flag.student.school_class_id], since=min(valid_until, before or valid_until))
+    holdings_changed(class_ids=[flag.student.school_class_id], since=min(valid_until, before or valid_until), flag=True)
     return flag

@@ -331,7 +331,7 @@ def test_a_met_standing_counts_as_compliant(world, worked):
 # --- the cache: a second request reads the engine's part from the cache; every write drops it at once -------------
 
 
-# A warm request skips the staff query, the engine and R-30 (cached under the holdings tokens): what is left is the
+# A warm request skips the staff query, the engine and R-30 (cached under the flags tokens): what is left is the
 # request's own queries, semesters, colleges (school), the semester before (the version tokens are not SQL), overdue
 # findings, meetings, names (2).
 @pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
@@ -710,9 +710,9 @@ def test_a_record_reads_no_holdings_again_but_an_assignment_does(
 
     new_student = StudentFactory(school_class=world.class_a)
     mentor_assign(actor=None, student=new_student, mentor=world.mentor, valid_from=date(2026, 3, 2))
-    # Spring again, holdings included (the engine's 17 and the staff), and R-30 (2): an assignment from a spring day
-    # leaves fall, the semester before, in the cache (51 would be both semesters).
-    with django_assert_num_queries(35):
+    # Spring again, holdings included (the engine's 17 and the staff); R-30 stays cached (an assignment is no flag),
+    # and an assignment from a spring day leaves fall, the semester before, in the cache (51 would be both).
+    with django_assert_num_queries(33):
         assert client.get(url).status_code == 200
     units = college_dashboard(semester=spring, college=world.college, on=TODAY).students_short
     assert new_student.pk in {u.unit_id for u in units}
