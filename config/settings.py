@@ -160,10 +160,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    # The dashboards cache 8 pieces per college and semester: room for a school of 25 colleges browsed at length.
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}
-    }
+    # The dashboards cache a piece per college and semester: room for a school of 25 colleges browsed at length.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
 
 # Celery: Redis as broker and result backend; without REDIS_URL tasks run inline (embedded mode).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
