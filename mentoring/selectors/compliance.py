@@ -186,13 +186,6 @@ class ComplianceReport:
 # while its tokens stay; a write changes only the tokens of what it can change.
 INPUTS_VERSION_KEY = "mentoring:compliance-inputs"
 NO_COLLEGE = 0  # the "college" of people without one (no staff record, or a staff record without a college)
-# A college's people in buckets by id: a record changes its author's and counterpart's buckets only, so the cold page
-# after it computes a few of the college's people, not all of them. Assignments and flags change whole colleges.
-BUCKETS = 8
-
-
-def bucket_of(person_id: int) -> int:
-    return person_id % BUCKETS
 
 
 def _semester_version_key(semester_id: int) -> str:
@@ -205,10 +198,6 @@ def _college_version_key(college_id: int | None, semester_id: int | None = None)
     return (
         f"{INPUTS_VERSION_KEY}:{college}" if semester_id is None else f"{_semester_version_key(semester_id)}:{college}"
     )
-
-
-def _records_version_key(college_id: int | None, semester_id: int, bucket: int) -> str:
-    return f"{_college_version_key(college_id, semester_id)}:bucket:{bucket}"
 
 
 def _holdings_version_key(college_id: int | None, semester_id: int) -> str:
@@ -225,26 +214,20 @@ def _tokens(keys: list[str]) -> dict[str, str]:
     return found
 
 
-def piece_versions(semester: Semester | int, pieces: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
-    """A token per (college, bucket) (NO_COLLEGE for people without one) that changes whenever what the engine reads
-    for those people in `semester` may have changed. One cache read."""
+def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[int | None]) -> dict[int, str]:
+    """A token per college (NO_COLLEGE for people without one) that changes whenever what the engine reads for that
+    college's people in `semester` may have changed. One cache read."""
     semester_id = getattr(semester, "pk", semester)
-    pieces = sorted({(college_id or NO_COLLEGE, bucket) for college_id, bucket in pieces})
-    colleges = sorted({college_id for college_id, _bucket in pieces})
+    colleges = sorted({college_id or NO_COLLEGE for college_id in college_ids})
     keys = [INPUTS_VERSION_KEY, _semester_version_key(semester_id)]
-    keys += [_holdings_version_key(c, semester_id) for c in colleges]
-    keys += [_records_version_key(c, semester_id, b) for c, b in pieces]
+    for college_id in colleges:
+        keys += [_holdings_version_key(college_id, semester_id), _college_version_key(college_id, semester_id)]
     found = _tokens(keys)
     shared = f"{found[keys[0]]}.{found[keys[1]]}"
-    holdings = {c: found[_holdings_version_key(c, semester_id)] for c in colleges}
-    return {(c, b): f"{shared}.{holdings[c]}.{found[_records_version_key(c, semester_id, b)]}" for c, b in pieces}
-
-
-def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[int | None]) -> dict[int, str]:
-    """A token per college (NO_COLLEGE for people without one): its buckets' tokens together (`piece_versions`)."""
-    colleges = sorted({college_id or NO_COLLEGE for college_id in college_ids})
-    versions = piece_versions(semester, [(c, b) for c in colleges for b in range(BUCKETS)])
-    return {c: ".".join(versions[(c, b)] for b in range(BUCKETS)) for c in colleges}
+    return {
+        college_id: f"{shared}.{found[keys[2 + 2 * i]]}.{found[keys[3 + 2 * i]]}"
+        for i, college_id in enumerate(colleges)
+    }
 
 
 def holdings_version(college_ids: Iterable[int | None], semester: Semester | int | None = None) -> str:
@@ -278,7 +261,7 @@ def compliance_inputs_changed(
 ) -> None:
     """Called by every service that writes what the engine reads: results cached under the old tokens are dropped.
 
-    - semesters and colleges: all those colleges' record tokens in those semesters (a record: `records_changed`);
+    - semesters and colleges: a record (`records_changed`): those colleges' record tokens in those semesters;
     - semesters only: every college's tokens in those semesters;
     - nothing: quota rules, the calendar, the roster: every token.
     Assignments and flags call `holdings_changed`.
@@ -291,9 +274,7 @@ def compliance_inputs_changed(
     elif colleges is None:
         keys = [_semester_version_key(pk) for pk in sorted(set(semester_ids))]
     else:
-        keys = [
-            _records_version_key(c, pk, b) for pk in sorted(set(semester_ids)) for c in colleges for b in range(BUCKETS)
-        ]
+        keys = [_college_version_key(c, pk) for pk in sorted(set(semester_ids)) for c in colleges]
     _bump(keys)
 
 
@@ -304,12 +285,9 @@ def _colleges_of(people: set[int]) -> set[int | None]:
 
 def records_changed(*, semester_ids: Iterable[int], people_ids: Iterable[int | None]) -> None:
     """A record of these semesters was written, changed or deleted by or about these people (its author and its
-    counterpart, before and after): drop what is cached for them (their college's bucket) in those semesters. Their
-    lines are the only ones it changes: a record counts for its author, and an exchange for both (one query)."""
+    counterpart, before and after): drop what is cached for their colleges in those semesters (one query)."""
     people = {pk for pk in people_ids if pk is not None}
-    colleges = dict(Staff.objects.filter(user_id__in=people).values_list("user_id", "college_id"))
-    pieces = {(colleges.get(pk) or NO_COLLEGE, bucket_of(pk)) for pk in people}
-    _bump([_records_version_key(c, s, b) for s in sorted(set(semester_ids)) for c, b in sorted(pieces)])
+    compliance_inputs_changed(semester_ids=semester_ids, college_ids=_colleges_of(people))
 
 
 def holdings_changed(*, class_ids: Iterable[int], since: date | None = None, flag: bool = False) -> None:
@@ -462,17 +440,12 @@ def compliance_report(
     person_ids: Iterable[int] | None = None,
     roles: Iterable[str] | None = None,
     holdings_token: str | None = None,
-    holdings_of: Iterable[int] | None = None,
 ) -> ComplianceReport:
     """Every person's standing on every rule for `semester`, as of `on` (default: after it ended, the verdict).
 
     `holdings_token`: a caller that caches results under the version tokens passes `holdings_version()` of the
     colleges in view (the school's, for a whole-school report); who holds what is then kept in the cache under it,
     so a report after a record (which changes no holding) reads only the counts. Without it everything is read.
-    `holdings_of`: whose holdings to read and cache, a group that contains `person_ids` (a college's staff, when the
-    report is of some of them): lines are made for `person_ids` only, and each of the group's later reports finds
-    the same cached holdings. Extra holdings change no one's lines: each line is of a person in view, and a
-    colleague who holds something on a class of theirs is read either way.
     """
     with collector_paused():
         return _compliance_report(
@@ -482,7 +455,6 @@ def compliance_report(
             person_ids=person_ids,
             roles=roles,
             holdings_token=holdings_token,
-            holdings_of=holdings_of,
         )
 
 
@@ -597,7 +569,6 @@ def _compliance_report(
     person_ids: Iterable[int] | None,
     roles: Iterable[str] | None,
     holdings_token: str | None,
-    holdings_of: Iterable[int] | None,
 ) -> ComplianceReport:
     start, end = semester.start_date, semester.end_date
     on = on or end + timedelta(days=1)
@@ -606,9 +577,8 @@ def _compliance_report(
     wanted_roles = set(roles) if roles is not None else set(StaffRole.values)
 
     # --- the rules, the weeks and who holds what (3 + 3 to 6 queries), or none with a token and a warm cache ------
-    holders = people if holdings_of is None or people is None else people | set(holdings_of)
     rules, weeks, mentors, advisors, counselors, colleague_mentors = _inputs_of(
-        semester, colleges, holders, holdings_token
+        semester, colleges, people, holdings_token
     )
     rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
     total_weeks = len(weeks) or 1

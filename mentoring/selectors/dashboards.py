@@ -9,17 +9,17 @@ side by side). Definitions the pages and exports state:
   way is not a failure yet); fully compliant when that holds for every rule of the role(s) in view.
 - Colleges are ranked by their share of people fully compliant (R-29); ties by the college code.
 
-Caching: the engine's part of a dashboard (shares, people, grid, lagging lists) is cached in pieces: per college
-(and for people without a college) and bucket of its people by id (BUCKETS), for a semester, day, role and
-language, under the piece's version token (`piece_versions`); the semester before's trend numbers likewise. A
-college's dashboard is its buckets put together, the school's its colleges'. A record changes the tokens of its
-author's and counterpart's buckets in its semester only (`records_changed`); an assignment or a flag those of the
-colleges of everyone holding something on the class, in the semesters from its first day on (`holdings_changed`);
-a quota rule, calendar or roster write every token (`compliance_inputs_changed`). So a new record shows at once,
-and the cold request after it computes a few people of one college in one semester, from cached holdings: not the
-semester before, nor the rest of the school. A page caches only small summaries of its pieces (counts and the
-first rows of each list); the people page and the export the whole pieces. Names, findings and meetings are read
-fresh on every request; R-30 is cached under the flags tokens.
+Caching: the engine's part of a dashboard (shares, people, grid, lagging lists) is cached in pieces, one per
+college (and one for people without a college), for a semester, day, role and language, under that college's
+version token for the semester (`compliance_inputs_versions`); the semester before's trend numbers likewise. The
+school's dashboard is its colleges' pieces put together. A record write changes the tokens of its author's and
+counterpart's colleges in its semester only; an assignment or a flag those of the colleges of everyone holding
+something on the class, in the semesters from its first day on (`holdings_changed`); a quota rule, calendar or
+roster write every token (`compliance_inputs_changed`). So a new record shows at once, and the cold request after
+it computes one college in one semester, from cached holdings: not the semester before, nor the other colleges.
+A page caches only small summaries of its pieces (counts and the first rows of each list); the people page and the
+export the whole pieces. Names, findings and meetings are read fresh on every request; R-30 is cached under the
+holdings tokens.
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ from mentoring.models import (
     WeekKind,
 )
 from mentoring.selectors.compliance import (
-    BUCKETS,
     MET,
     NO_COLLEGE,
     NOT_DUE,
@@ -63,11 +62,10 @@ from mentoring.selectors.compliance import (
     SHORT,
     ComplianceReport,
     Line,
-    bucket_of,
     collector_paused,
+    compliance_inputs_versions,
     compliance_report,
     holdings_version,
-    piece_versions,
 )
 
 MEETING_KINDS = {Kind.CLASS_MEETING, Kind.THEME_CLASS_MEETING}
@@ -809,47 +807,44 @@ def _pieces(
     """The colleges' pieces of `kind` (NO_COLLEGE: people without one) for the semester, merged; from the cache where
     there.
 
-    A college's people are cached in BUCKETS pieces by id, each under its own version token (`piece_versions`): a
-    record drops only its author's and counterpart's pieces, an assignment or a flag all of a college's. Missing
-    pieces are built from one engine run, whose lines are split by piece: of the missing pieces' people (their
-    college's staff, or the holders of no college's staff), or of the whole school when more than half of the
-    school's pieces are missing; either way a constant number of queries. `college_of(colleges)` (staff → college)
-    is called only then. Who holds what is kept in the cache under the holdings tokens of the colleges computed
-    (`compliance_report`), so the cold request after a record reads only the counts. A piece and its summary are
-    built and cached together for the people page and the export, so their dashboard page finds its summary; a page
-    keeps only the summary. The merged whole is cached too, under all its pieces' keys, so a warm page, people page
-    or export is one cache read.
+    Each piece is cached under its college's version token. Missing pieces are built from one engine run, whose
+    lines are split by college: of the missing colleges' people when they are one college's dashboard or at most
+    half of the school's (a record or an assignment was written there), else of the whole school (people without
+    a college can only be found so); either way a constant number of queries. `college_of` is called only then.
+    Who holds what is kept in the cache under the holdings tokens of the colleges computed (`compliance_report`),
+    so the cold request after a record reads only the counts. A piece and its summary are built and cached
+    together for the people page and the export, so their dashboard page finds its summary; a page keeps only the
+    summary. The merged school is cached too, under all its pieces' keys, so a warm school page, people page or
+    export is one cache read, not 26.
     """
-    pieces = [(college_id, bucket) for college_id in college_ids for bucket in range(BUCKETS)]
-    versions = piece_versions(semester, pieces)
+    versions = compliance_inputs_versions(semester, college_ids)
 
-    def key(of: str, piece: tuple[int, int]) -> str:
+    def key(of: str, college_id: int) -> str:
         return (
-            f"mentoring:dashboard-{of}:{versions[piece]}:{semester.pk}:{on.isoformat()}:{role}:"
-            f"{piece[0]}.{piece[1]}:{language}"
+            f"mentoring:dashboard-{of}:{versions[college_id]}:{semester.pk}:{on.isoformat()}:{role}:"
+            f"{college_id}:{language}"
         )
 
-    keys = {piece: key(kind, piece) for piece in pieces}
-    whole_key = f"mentoring:dashboard-{kind}-merged:" + sha256("\n".join(keys.values()).encode()).hexdigest()
+    keys = {college_id: key(kind, college_id) for college_id in college_ids}
+    whole_key = None
+    if len(keys) > 1:
+        whole_key = f"mentoring:dashboard-{kind}-merged:" + sha256("\n".join(keys.values()).encode()).hexdigest()
     with collector_paused():  # unpickling a whole school's pieces makes some 20,000 objects, none of them cyclic
-        whole = cache.get(whole_key)
+        whole = cache.get(whole_key) if whole_key else None
         if whole is not None:
             return whole
         found = cache.get_many(list(keys.values()))
-        missing = [piece for piece, key_ in keys.items() if key_ not in found]
+        missing = [college_id for college_id, key_ in keys.items() if key_ not in found]
         if missing:
-            wanted = set(missing)
             person_ids = None
-            if len(college_ids) > 1 and 2 * len(missing) > len(pieces):  # most of the school: one run of everyone
-                staff = college_of(None)
+            if missing == [NO_COLLEGE]:  # only the people without a college: found as the holders of no college
+                staff = {}
+                person_ids = _people_without_college(semester)
+            elif NO_COLLEGE not in missing and not 2 * len(missing) > len(college_ids) > 1:
+                staff = college_of(missing)
+                person_ids = list(staff)
             else:
-                colleges = sorted({college_id for college_id, _bucket in missing if college_id != NO_COLLEGE})
-                staff = college_of(colleges) if colleges else {}
-                person_ids = [pk for pk, college_id in staff.items() if (college_id, bucket_of(pk)) in wanted]
-                if any(college_id == NO_COLLEGE for college_id, _bucket in missing):
-                    person_ids += [
-                        pk for pk in _people_without_college(semester) if (NO_COLLEGE, bucket_of(pk)) in wanted
-                    ]
+                staff = college_of(None)
             report = compliance_report(
                 semester=semester,
                 on=on,
@@ -857,29 +852,24 @@ def _pieces(
                 roles=[role] if role else None,
                 # A whole-school run follows a change of everything (or of more than half the school): its holdings
                 # would be read again next time anyway, and pickling 40,000 of them costs more than reading them.
-                holdings_token=(
-                    holdings_version({college_id for college_id, _bucket in missing}, semester)
-                    if person_ids is not None
-                    else None
-                ),
-                # The holdings of the missing pieces' whole colleges, cached once for all their buckets.
-                holdings_of=None if person_ids is None else [*staff, *person_ids],
+                holdings_token=holdings_version(missing, semester) if person_ids is not None else None,
             )
-            by_piece: dict[tuple[int, int], dict] = {piece: {} for piece in missing}
+            by_college: dict[int, dict] = {college_id: {} for college_id in missing}
             for person_id, standings in report.standings().items():
-                into = by_piece.get((staff.get(person_id) or NO_COLLEGE, bucket_of(person_id)))
+                into = by_college.get(staff.get(person_id) or NO_COLLEGE)
                 if into is not None:
                     into[person_id] = standings
             built = {}
-            for piece, by_person in by_piece.items():
+            for college_id, by_person in by_college.items():
                 for of, value in _made(kind, report, by_person, staff).items():
-                    built[key(of, piece)] = value
-            del report, by_piece
+                    built[key(of, college_id)] = value
+            del report, by_college
             cache.set_many(built, DASHBOARD_CACHE_SECONDS)
             found.update(built)
             del built
-        whole = merge([found[keys[piece]] for piece in pieces])
-        cache.set(whole_key, whole, DASHBOARD_CACHE_SECONDS)
+        whole = merge([found[keys[college_id]] for college_id in college_ids])
+        if whole_key:
+            cache.set(whole_key, whole, DASHBOARD_CACHE_SECONDS)
         # Freed before the collector resumes: its first pass then walks what is returned, not a whole school's lines.
         del found
     return whole

@@ -5,14 +5,14 @@ Builds, with PostgreSQL COPY, 40,000 students, 3,000 mentors (1,000 of them also
 talks, plus counselors' dorm visits, sit-ins and class meetings, advisors' class meetings, mentor–counselor
 exchanges) in the database of DATABASE_URL; then measures the college dashboard, the school dashboard and the
 per-person drill-down (SQL queries, p50/p95 server time over N requests, the equivalent hand-written SQL
-aggregate, the ratio; the dashboards four times: cold after a record in the semester (what a record by one of the
-college's people drops before every request: the cached numbers of their bucket of the college's people in that
-semester; the rest and the semester before from the cache; against one semester's SQL of the whole page), cold
-after an assignment change (what a new mentor on one class from the semester's first day drops: the colleges of
-everyone holding something on it, in that semester and the ones after, holdings included; against one semester's
-SQL), cold after a quota rule or calendar change (everything dropped, both semesters) and warm) and the
-whole-school Excel export (time, peak RSS, at two sizes; cold). Budgets: queries independent of size, p50 ≤ 150 ms,
-ratio ≤ 3, export ≤ 15 s with flat memory.
+aggregate, the ratio; the dashboards four times: cold after a record in the semester (one college's cached numbers
+for the semester dropped before every request, as a record by one of its people does; the other colleges' and the
+semester before's from the cache; against one semester's SQL of the whole page), cold after an assignment change
+(what a new mentor on one class from the semester's first day drops: the colleges of everyone holding something on
+it, in that semester and the ones after, holdings included; against one semester's SQL), cold after a quota rule
+or calendar change (everything dropped, both semesters) and warm) and the whole-school Excel export (time,
+peak RSS, at two sizes; cold). Budgets: queries independent of size, p50 ≤ 150 ms, ratio ≤ 3, export ≤ 15 s with
+flat memory.
 
 Refuses SQLite, and a database holding anything but its own data unless --force. A second run reuses the data.
 """
@@ -37,7 +37,7 @@ from django.utils import timezone
 from accounts.models import College, Role, RoleGrant, SchoolClass, Staff, User
 from accounts.services import role_grant
 from mentoring.models import Semester
-from mentoring.selectors.compliance import compliance_inputs_changed, holdings_changed, records_changed
+from mentoring.selectors.compliance import compliance_inputs_changed, holdings_changed
 from mentoring.services.calendar import semester_create
 
 TAG = "BD"  # college codes BD00 … BD24 mark the bench's own data
@@ -460,8 +460,8 @@ class Command(BaseCommand):
                 exports.append((label, *self._export_in_child(semester, target)))
         klass = SchoolClass.objects.filter(major__college=college).order_by("code").first()
 
-        def after_record() -> None:  # what a record by one of the college's people (the mentor of the drill-down) drops
-            records_changed(semester_ids=[semester.pk], people_ids=[person.pk])
+        def after_record() -> None:  # what a record by one of the college's people drops
+            compliance_inputs_changed(semester_ids=[semester.pk], college_ids=[college.pk])
 
         def after_assignment() -> None:  # what a new mentor, advisor or counselor on one of its classes drops
             # from the semester's first day (an assignment counts from its day on: the semester before stays)
@@ -505,9 +505,8 @@ class Command(BaseCommand):
                 rows.append((f"{label} ({mode})", n, p50, p95, hand_ms, p50 / hand_ms))
         self.stdout.write("")
         self.stdout.write(
-            "cold after a record = what a record by one of the college's people drops, before each request (the "
-            "cached numbers of their bucket of the college's people for the semester), the rest and the semester "
-            "before from the cache, "
+            "cold after a record = one college's cached numbers for the semester dropped before each request (as a "
+            "record by one of its people does), the other colleges' and the semester before's from the cache, "
             "against the hand-written SQL of the whole page's one semester; "
             "cold after an assignment = the cached numbers and holdings of the colleges of everyone holding something "
             "on one class dropped from the semester's first day on (a new mentor, advisor or counselor there, or a "
