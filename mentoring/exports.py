@@ -106,22 +106,23 @@ def write_dashboard(
     shares = _Sheet(workbook, "各规则达标率", widths=[10, 12, 36, 8, 10, 12, 12, 14, 16])
     ranking = _Sheet(workbook, "学院排名") if college is None else None
     people = _Sheet(workbook, "人员明细")
-    grid = _Sheet(workbook, "辅导员每周", widths=[12, 12] + [22] * len(parts.weeks))
+    grid = _Sheet(workbook, "辅导员每周")
     students = _Sheet(workbook, "学生谈话不足", widths=UNIT_WIDTHS)
     classes = _Sheet(workbook, "班会不足", widths=UNIT_WIDTHS)
-    grid.header(["工号", "辅导员"] + [f"第{week}周" for week in parts.weeks])
     students.header(["导师工号", "导师", "学号", "学生", "要求编号", "次数", "应达", "状态"])
     classes.header(["负责人工号", "负责人", "班级代码", "班级", "要求编号", "次数", "应达", "状态"])
     rules: list = []
     total = max(1, len(parts.colleges) + (college is None))
     for done, part in enumerate(parts, start=1):
         piece = part.piece
-        if not rules:  # every rule of the policy for the roles in view, the same in every part
+        if done == 1:  # every rule of the policy for the roles in view, and its teaching weeks: the same in every part
             rules = [(r.slug, r.requirement, r.title_zh) for r in piece.rules]
             headers = ["工号", "姓名", "学院", "角色", "基础履职", "未达标项数", "尚缺记录数"]
             headers += [f"{requirement} {title}（达标/应查）" for _slug, requirement, title in rules]
             people.widths = [12, 12, 20, 20, 10, 12, 12] + [24] * len(rules)
             people.header(headers)
+            grid.widths = [12, 12] + [22] * len(piece.weeks)  # the engine's teaching weeks, as on the page
+            grid.header(["工号", "辅导员"] + [f"第{week}周" for week in piece.weeks])
         people.rows(_person_rows(piece.people, colleges, [slug for slug, _r, _t in rules]))
         if piece.grid:
             name_rows(grid=piece.grid)

@@ -11,15 +11,16 @@ side by side). Definitions the pages and exports state:
 
 Caching: the engine's part of a dashboard (shares, people, grid, lagging lists) is cached in pieces, one per
 college (and one for people without a college), for a semester, day, role and language, under that college's
-version token for the semester (`compliance_inputs_versions`); the semester before's trend numbers likewise. The
-school's dashboard is its colleges' pieces put together. A record write changes the tokens of its author's and
-counterpart's colleges in its semester only; an assignment or a flag those of the colleges of everyone holding
-something on the class, in the semesters from its first day on (`holdings_changed`); a quota rule, calendar or
-roster write every token (`compliance_inputs_changed`). So a new record shows at once, and the cold request after
-it computes one college in one semester, from cached holdings: not the semester before, nor the other colleges.
-A page caches only small summaries of its pieces (counts and the first rows of each list); the people page and the
-export the whole pieces. Names, findings and meetings are read fresh on every request; R-30 is cached under the
-holdings tokens.
+version tokens for the semester (`compliance_inputs_versions`); the semester before's trend numbers likewise. The
+school's dashboard is its colleges' pieces put together. A record changes the record tokens of its author's and
+counterpart's colleges in its semester only (`records_changed`); an assignment or a flag the holdings tokens of
+the colleges of everyone holding something on the class, in the semesters from its first day on
+(`holdings_changed`); a quota rule, calendar or roster write every token (`compliance_inputs_changed`). So a new
+record shows at once, and the cold request after it computes one college in one semester, from cached holdings:
+not the semester before, nor the other colleges. A page caches only small summaries of its pieces (counts and the
+first rows of each list); the people page and the export the whole pieces (`DashboardParts`, one college at a
+time). Names, findings and meetings are read fresh on every request; R-30 is cached under the flags tokens (flags
+and the roster change them).
 """
 
 from __future__ import annotations
@@ -51,8 +52,6 @@ from mentoring.models import (
     StaffRole,
     StudentFlag,
     SupervisionFinding,
-    TeachingWeek,
-    WeekKind,
 )
 from mentoring.selectors.compliance import (
     MET,
@@ -977,7 +976,8 @@ def _engine_part(
         semester before's pieces and the semester's."""
         nonlocal staff
         if staff is not None:
-            return staff if wanted is None else {pk: c for pk, c in staff.items() if c in set(wanted)}
+            chosen = None if wanted is None else set(wanted)
+            return staff if chosen is None else {pk: c for pk, c in staff.items() if c in chosen}
         found = _college_of(wanted if school else [colleges[0].pk])
         if wanted is None or not school:
             staff = found
@@ -1127,7 +1127,6 @@ class DashboardTotals:
     people: int = 0
     fully_compliant: int = 0
     colleges: list[CollegeRow] = field(default_factory=list)
-    overdue: list[SupervisionFinding] = field(default_factory=list)
 
     @property
     def share(self) -> float | None:
@@ -1144,9 +1143,6 @@ class DashboardParts:
         self.semester, self.on, self.role, self.college = semester, on, role, college
         self.colleges = list(College.objects.order_by("code")) if college is None else [college]
         self.previous = semester_before(semester)
-        self.weeks = [
-            w.number for w in TeachingWeek.objects.filter(semester=semester, kind=WeekKind.TEACHING).order_by("number")
-        ]
         self._college_ids = [c.pk for c in self.colleges] + ([NO_COLLEGE] if college is None else [])
         self._sums = _Shares(rules=[], roles={})  # the running sums of the parts so far, not the parts
         self._trends: list[_Trend] = []
@@ -1182,7 +1178,6 @@ class DashboardParts:
             people=sum(n for n, _ok in everyone),
             fully_compliant=sum(ok for _n, ok in everyone),
             colleges=_colleges(self.colleges, self._counts, overdue) if self.college is None else [],
-            overdue=overdue,
         )
 
 

@@ -203,7 +203,10 @@ def test_the_school_export_written_college_by_college_has_every_number_of_the_da
         (u.person_number, u.person_name, u.unit_code, u.unit_name, u.requirement, u.count, u.required)
         for u in dashboard.classes_short
     )
-    assert sorted(row[0] for row in rows(book["辅导员每周"])[1:]) == sorted(g.number for g in dashboard.grid)
+    header, *weekly = rows(book["辅导员每周"])
+    assert header == ["工号", "辅导员"] + [f"第{week}周" for week in dashboard.weeks]
+    assert sorted(row[0] for row in weekly) == sorted(g.number for g in dashboard.grid)  # one header, then rows
+    assert [row[0] for row in rows(book["人员明细"])].count("工号") == 1
     shares = {row[0] + row[1]: row[3:5] for row in rows(book["各规则达标率"])[1:]}
     assert shares == {
         r.requirement + {"mentor": "本科生导师", "advisor": "班主任", "counselor": "辅导员"}[r.role]: [
