@@ -105,3 +105,46 @@ def class_rows(units, links: PersonLinks) -> SafeString:
 def person_link(row, links: PersonLinks) -> SafeString:
     """A grid row's counselor, linked to their drill-down."""
     return mark_safe(links.link(row.number, row.name))  # escaped in link()
+
+
+def _line_status(status: str) -> str:
+    if status == "met":
+        return f'<span class="tag ok">{escape(_("met"))}</span>'
+    if status == "short":
+        return f'<span class="tag bad">{escape(_("short"))}</span>'
+    if status == "pending":
+        return f'<span class="tag warn">{escape(_("under way"))}</span>'
+    return f'<span class="muted">{escape(_("not yet due"))}</span>'
+
+
+@register.filter
+def standing_rows(rows) -> SafeString:
+    """A standing's lines on the drill-down: the student, class or colleague, the period, count/required, status."""
+    tags: dict[str, str] = {}  # four statuses, translated once a table
+    parts = []
+    for row in rows:
+        line = row.line
+        tag = tags.get(line.status)
+        if tag is None:
+            tag = tags[line.status] = _line_status(line.status)
+        parts.append(
+            f"<tr><td>{escape(row.unit)}</td><td>{escape(row.period)}</td>"
+            f'<td class="num">{line.count}/{line.required}</td><td>{tag}</td></tr>'
+        )
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
+@register.filter
+def record_rows(records, detail_prefix: str) -> SafeString:
+    """The drill-down's records: the date linking to the record (`detail_prefix` + id + "/"), a late mark, the
+    kind's label (`kind_label`, set by the view), the class, the number of students."""
+    late = f' <span class="tag warn">{escape(_("late"))}</span>'
+    prefix = escape(detail_prefix)
+    return mark_safe(  # every value below is escaped
+        "".join(
+            f'<tr><td><a href="{prefix}{r.pk}/">{r.day:%Y-%m-%d}</a>{late if r.late else ""}</td>'
+            f"<td>{escape(str(r.kind_label))}</td><td>{escape(r.school_class.name if r.school_class else '—')}</td>"
+            f'<td class="num">{r.student_count}</td></tr>'
+            for r in records
+        )
+    )

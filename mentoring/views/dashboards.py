@@ -247,7 +247,14 @@ def dashboard_person(request, number: str):
     return render(
         request,
         "mentoring/dashboard_person.html",
-        {"staff": staff, "semester": semester, "semesters": semesters, "standings": standings, "records": records},
+        {
+            "staff": staff,
+            "semester": semester,
+            "semesters": semesters,
+            "standings": standings,
+            "records": records,
+            "record_url": _prefix("record_detail"),
+        },
     )
 
 

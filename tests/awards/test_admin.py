@@ -16,9 +16,9 @@ from tests.awards.conftest import MONDAY, SETUP_REASON, add_people
 
 MODELS = ["awardslate", "awardcategory", "award", "adjustment", "objection", "workallowance", "selectionrun"]
 NEXT_MONDAY = date(2026, 11, 23)
-# Session, user, grants, the years filter, two counts, permissions twice, one page of awards with their joins, and
-# the session save (in a savepoint).
-QUERIES = 12
+# Session, user, grants, the years filter, two counts, one page of awards with their joins, and the session save
+# (in a savepoint). No permission tables (accounts.backends).
+QUERIES = 10
 
 
 def admin_url(model: str, suffix: str = "") -> str:

@@ -216,7 +216,7 @@ def test_office_pages_run_a_fixed_number_of_queries(
         assert client.get(url(name, YEAR)).status_code == 200
 
 
-@pytest.mark.parametrize("name, queries", [("publicity", 13), ("honour_roll", 11), ("index", 10)])
+@pytest.mark.parametrize("name, queries", [("publicity", 11), ("honour_roll", 9), ("index", 8)])
 @pytest.mark.parametrize("extra", [0, 20])
 def test_public_pages_run_a_fixed_number_of_queries(
     world, closed_cycle, as_user, django_assert_num_queries, name, queries, extra

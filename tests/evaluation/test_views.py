@@ -249,11 +249,11 @@ def _more_mentors(judged, n):
 
 PAGE_QUERIES = [
     ("overview", (), "school_admin", 11),
-    ("survey", (YEAR,), "student", 17),
-    ("self_report", (YEAR,), "mentor", 11),
-    ("vote", (YEAR,), "mentor", 13),
-    ("scores", (YEAR,), "college_admin", 14),
-    ("college_review", (YEAR, "MAT"), "college_admin", 15),
+    ("survey", (YEAR,), "student", 15),
+    ("self_report", (YEAR,), "mentor", 9),
+    ("vote", (YEAR,), "mentor", 11),
+    ("scores", (YEAR,), "college_admin", 12),
+    ("college_review", (YEAR, "MAT"), "college_admin", 13),
 ]
 
 

@@ -272,7 +272,7 @@ def _grow(world, extra: int) -> None:
         StaffFactory(college=world.college)
 
 
-# Per request: session, user, grants, roles, the nav's model permissions, session save. A dashboard: semesters,
+# Per request: session, user, grants, roles, session save. A dashboard: semesters,
 # staff, the engine (13 queries for the school; 16 for a college's people: their own holdings, then their colleagues'
 # on the same classes) for the semester and again for the one before it (spring here; fall has none),
 # overdue findings, colleges (school), R-30 (2), meetings, names (2).
@@ -280,17 +280,17 @@ def _grow(world, extra: int) -> None:
 @pytest.mark.parametrize(
     ("persona", "path", "queries"),
     [
-        ("college_admin", "/dashboard/college/MAT/?semester={fall}", 35),
-        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 51),
-        ("student_affairs", "/dashboard/", 52),
+        ("college_admin", "/dashboard/college/MAT/?semester={fall}", 33),
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 49),
+        ("student_affairs", "/dashboard/", 50),
         ("school_admin", "/dashboard/school/?semester={fall}", 30),
         ("school_admin", "/dashboard/school/?semester={spring}", 43),
-        ("college_admin", "/dashboard/people/?college=MAT&semester={fall}&rule=R-03:mentor", 34),
+        ("college_admin", "/dashboard/people/?college=MAT&semester={fall}&rule=R-03:mentor", 32),
         # The person page: the engine for one mentor (10 queries: no class, month, week or staff counts), the names
         # of the students and colleagues their lines are about (1; classes would be one more).
-        ("college_admin", "/dashboard/person/T100/?semester={fall}", 23),
+        ("college_admin", "/dashboard/person/T100/?semester={fall}", 21),
         ("school_admin", "/supervision/findings/", 9),
-        ("college_admin", "/supervision/findings/", 10),
+        ("college_admin", "/supervision/findings/", 8),
         ("school_admin", "/supervision/meetings/", 10),
     ],
 )
@@ -338,7 +338,7 @@ def test_a_met_standing_counts_as_compliant(world, worked):
 @pytest.mark.parametrize(
     ("persona", "path", "cold", "warm"),
     [
-        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 51, 16),
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 49, 14),
         ("school_admin", "/dashboard/school/?semester={spring}", 43, 14),
     ],
 )
@@ -691,14 +691,14 @@ def test_a_record_reads_no_holdings_again_but_an_assignment_does(
     world, worked, calendar, as_user, django_assert_num_queries
 ):
     """The rules, the weeks and who holds what are cached under the holdings tokens: the cold page after a record
-    reads only the flags and the counts (the warm page's 16, the staff, and the engine's 7 for the semester: not the
+    reads only the flags and the counts (the warm page's 14, the staff, and the engine's 7 for the semester: not the
     policy, rules and weeks, nor the six of the people's holdings, their colleagues' and the colleague mentors)."""
     _fall, spring = calendar
     client = as_user(world.college_admin)
     url = f"/dashboard/college/MAT/?semester={spring.pk}"
     client.get(url)
     talk(world.mentor, [world.students[0]], date(2026, 3, 10))
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(22):
         after_record = client.get(url)
     assert after_record.status_code == 200
     [line] = [
@@ -712,7 +712,7 @@ def test_a_record_reads_no_holdings_again_but_an_assignment_does(
     mentor_assign(actor=None, student=new_student, mentor=world.mentor, valid_from=date(2026, 3, 2))
     # Spring again, holdings included (the engine's 17 and the staff); R-30 stays cached (an assignment is no flag),
     # and an assignment from a spring day leaves fall, the semester before, in the cache (51 would be both).
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(31):
         assert client.get(url).status_code == 200
     units = college_dashboard(semester=spring, college=world.college, on=TODAY).students_short
     assert new_student.pk in {u.unit_id for u in units}

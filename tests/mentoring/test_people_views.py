@@ -299,25 +299,25 @@ def _grow(world, extra: int) -> None:
         StaffFactory(college=world.college)
 
 
-# Per request: session, user, roles, grants; the view's own reads; Django's model permissions when a nav
-# permission is false (2); saving the session for the idle timeout (savepoint, update, release).
+# Per request: session, user, roles, grants; the view's own reads; saving the session for the idle timeout
+# (savepoint, update, release). No permission tables: the nav's permissions are the rules' (accounts.backends).
 PAGE_QUERIES = [
-    ("mentor", "/", 10),
-    ("advisor", "/", 10),
-    ("counselor", "/", 10),
-    ("student", "/", 14),
-    ("college_admin", "/", 10),
+    ("mentor", "/", 8),
+    ("advisor", "/", 8),
+    ("counselor", "/", 8),
+    ("student", "/", 12),
+    ("college_admin", "/", 8),
     ("school_admin", "/", 8),
-    ("mentor", "/students/", 11),
-    ("college_admin", "/students/", 11),
+    ("mentor", "/students/", 9),
+    ("college_admin", "/students/", 9),
     ("school_admin", "/students/", 9),
-    ("mentor", "/students/{student}/", 13),
-    ("college_admin", "/students/{student}/", 13),
-    ("counselor", "/classes/", 11),
-    ("college_admin", "/classes/", 11),
-    ("advisor", "/classes/MSE2401/", 11),
-    ("college_admin", "/classes/MSE2401/", 11),
-    ("college_admin", "/staff/", 11),
+    ("mentor", "/students/{student}/", 11),
+    ("college_admin", "/students/{student}/", 11),
+    ("counselor", "/classes/", 9),
+    ("college_admin", "/classes/", 9),
+    ("advisor", "/classes/MSE2401/", 9),
+    ("college_admin", "/classes/MSE2401/", 9),
+    ("college_admin", "/staff/", 9),
     ("school_admin", "/staff/", 9),
 ]
 

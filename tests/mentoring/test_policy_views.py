@@ -97,5 +97,5 @@ def test_the_page_runs_a_constant_number_of_queries(as_user, world, extra_rules,
     for base in bases:
         client.post(URL, {"college": world.college.pk, "base": base.pk, "minimum": base.minimum + 1})
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         assert client.get(URL).status_code == 200

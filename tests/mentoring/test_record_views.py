@@ -249,7 +249,7 @@ def test_my_work_query_count_is_constant(world, open_semester, as_user, django_a
     _more_data(world, 1 + extra)
     client = as_user(world.mentor)
     client.get(reverse("my_work"))
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(21):
         assert client.get(reverse("my_work")).status_code == 200
 
 
@@ -258,7 +258,7 @@ def test_record_list_query_count_is_constant(world, open_semester, as_user, djan
     _more_data(world, 1 + extra)
     client = as_user(world.mentor)
     client.get(reverse("record_list"))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         assert client.get(reverse("record_list")).status_code == 200
 
 

@@ -721,7 +721,7 @@ def test_upload_page_runs_a_constant_number_of_queries(world, as_user, django_as
             original_name=f"{i}.xlsx",
         )
     client = as_user(world.college_admin)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get(reverse("roster_upload"))
     assert len(response.context["recent"]) == imports
 
@@ -731,7 +731,7 @@ def test_preview_page_runs_a_constant_number_of_queries(world, as_user, django_a
     content = roster(students=[[f"20250002{i:02d}", "甲", "NOPE"] for i in range(errors)])
     roster_import = roster_import_upload(actor=world.college_admin, content=content, original_name="bad.xlsx")
     client = as_user(world.college_admin)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get(reverse("roster_preview", args=[roster_import.pk]))
     assert len(response.context["errors"]) == errors
 

@@ -129,14 +129,14 @@ def test_badge_query_count_is_constant(as_user, world, django_assert_num_queries
 def test_centre_query_count_is_constant(as_user, world, django_assert_num_queries, extra):
     notify(world.mentor, 1 + extra)
     client = as_user(world.mentor)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         client.get(LIST)
 
 
 def test_the_home_page_runs_no_query_for_notifications(as_user, world, django_assert_num_queries):
     client = as_user(world.mentor)
     client.get("/")
-    with django_assert_num_queries(10) as counted:
+    with django_assert_num_queries(8) as counted:
         client.get("/")
     assert not [q for q in counted.captured_queries if "notification" in q["sql"]]
 
@@ -202,7 +202,7 @@ def test_log_query_count_is_constant(as_user, world, django_assert_num_queries, 
     for user in [world.mentor, world.advisor, world.counselor][: 1 + extra]:
         notify(user)
     client = as_user(world.college_admin)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         client.get(LOG)
 
 
