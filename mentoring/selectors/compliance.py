@@ -443,9 +443,10 @@ def compliance_report(
 ) -> ComplianceReport:
     """Every person's standing on every rule for `semester`, as of `on` (default: after it ended, the verdict).
 
-    `holdings_token`: a caller that caches results under the version tokens passes `holdings_version()` of the
-    colleges in view (the school's, for a whole-school report); who holds what is then kept in the cache under it,
-    so a report after a record (which changes no holding) reads only the counts. Without it everything is read.
+    `holdings_token`: a caller that caches results under the version tokens passes `holdings_version(colleges,
+    semester)` of the colleges in view; who holds what is then kept in the cache under it, so a report after a
+    record (which changes no holding) reads only the counts, and the rules and weeks under its semester part, so a
+    report after an assignment reads only the counts and holdings. Without it everything is read.
     """
     with collector_paused():
         return _compliance_report(
@@ -531,15 +532,12 @@ def _rules_and_weeks(semester: Semester) -> tuple[list[QuotaRule], list[Teaching
     return rules, weeks
 
 
-def _inputs_read(semester: Semester, colleges: set[int] | None, people: set[int] | None) -> tuple:
-    """The rules, the teaching weeks, the mentors', advisors' and counselors' holdings by (holder, unit), and the
-    colleague mentors (3 queries and 3 to 6)."""
-    rules, weeks = _rules_and_weeks(semester)
+def _holdings_of(semester: Semester, colleges: set[int] | None, people: set[int] | None) -> tuple:
+    """The mentors', advisors' and counselors' holdings by (holder, unit), and the colleague mentors (3 to 6
+    queries)."""
     start, end = semester.start_date, semester.end_date
     mentor_rows, advisor_rows, counselor_rows, colleague_mentors = _holdings_read(start, end, colleges, people)
     return (
-        rules,
-        weeks,
         _holdings(mentor_rows, start, end),
         _holdings(advisor_rows, start, end),
         _holdings(counselor_rows, start, end),
@@ -548,17 +546,26 @@ def _inputs_read(semester: Semester, colleges: set[int] | None, people: set[int]
 
 
 def _inputs_of(semester: Semester, colleges: set[int] | None, people: set[int] | None, token: str | None) -> tuple:
-    """`_inputs_read`, from the cache under `token` where the caller gave one (quota rules and the calendar change
-    every token)."""
+    """The rules, the teaching weeks and who holds what (`_rules_and_weeks`, `_holdings_of`); from the cache under
+    `token` (a `holdings_version` of the colleges in view) where the caller gave one. The rules and weeks are kept
+    apart, under the token's first two parts (everything, the semester: what quota rules and the calendar change), so
+    the report after an assignment reads only the holdings again."""
     if token is None:
-        return _inputs_read(semester, colleges, people)
+        return (*_rules_and_weeks(semester), *_holdings_of(semester, colleges, people))
     scope = f"{sorted(colleges) if colleges is not None else '*'}:{sorted(people) if people is not None else '*'}"
-    key = f"mentoring:engine-inputs-2:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
-    found = cache.get(key)
-    if found is None:
-        found = _inputs_read(semester, colleges, people)
-        cache.set(key, found, HOLDINGS_CACHE_SECONDS)
-    return found
+    shared = ".".join(token.split(".")[:2])
+    rules_key = f"mentoring:engine-rules-weeks:{semester.pk}:{shared}"
+    holdings_key = f"mentoring:engine-holdings:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
+    found = cache.get_many([rules_key, holdings_key])
+    rules_weeks, holdings = found.get(rules_key), found.get(holdings_key)
+    missing = {}
+    if rules_weeks is None:
+        rules_weeks = missing[rules_key] = _rules_and_weeks(semester)
+    if holdings is None:
+        holdings = missing[holdings_key] = _holdings_of(semester, colleges, people)
+    if missing:
+        cache.set_many(missing, HOLDINGS_CACHE_SECONDS)
+    return (*rules_weeks, *holdings)
 
 
 def _compliance_report(

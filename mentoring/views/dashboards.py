@@ -232,7 +232,7 @@ def dashboard_person(request, number: str):
     # Only what the table shows: the visibility rule stays, the joins for author, semester and counterpart go
     # (they made planning the query take longer than running it).
     records = (
-        records_visible_to(request.user)
+        records_visible_to(request.user, authors_college_id=staff.college_id)
         .filter(author=staff.user, semester=semester)
         .select_related(None)
         .select_related("school_class")

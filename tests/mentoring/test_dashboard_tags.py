@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from mentoring.selectors.dashboards import GridRow, Lack, PersonRow, UnitLine, WeekCell
+from datetime import date
+from types import SimpleNamespace
+
+from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT, Line
+from mentoring.selectors.dashboards import GridRow, Lack, LineRow, PersonRow, UnitLine, WeekCell
 from mentoring.templatetags.dashboard_tags import (
     PersonLinks,
     class_rows,
     lacks,
     laggard_rows,
     person_link,
+    record_rows,
+    standing_rows,
     student_rows,
     week_cells,
 )
@@ -49,3 +55,29 @@ def test_rows_name_each_status():
     units = [UnitLine(1, 2, False, "R-07", 0, 2, status, person_number="T1") for status in ("short", "pending")]
     html = class_rows(units, LINKS)
     assert html.count('class="tag bad"') == 1 and html.count('class="tag warn"') == 1
+
+
+def test_drill_down_lines_show_unit_period_count_and_each_status_escaped():
+    rows = [
+        LineRow(Line(1, None, 2, None, count, 4, status), "<b>学生</b> 2024", "第3周")
+        for count, status in ((4, MET), (1, SHORT), (2, PENDING), (0, NOT_DUE))
+    ]
+    html = standing_rows(rows)
+    assert html.count("<tr>") == 4 and "<b>" not in html and "&lt;b&gt;学生&lt;/b&gt; 2024" in html
+    assert '<td class="num">1/4</td>' in html and "第3周" in html
+    for css in ('class="tag ok"', 'class="tag bad"', 'class="tag warn"', 'class="muted"'):
+        assert html.count(css) == 1
+
+
+def test_drill_down_records_link_to_each_record_and_escape_what_they_show():
+    records = [
+        SimpleNamespace(
+            pk=7, day=date(2026, 3, 9), late=True, kind_label="<谈心>", school_class=SimpleNamespace(name="<i>班</i>"),
+            student_count=3,
+        ),
+        SimpleNamespace(pk=8, day=date(2026, 3, 10), late=False, kind_label="走访", school_class=None, student_count=0),
+    ]
+    html = record_rows(records, "/work/records/")
+    assert '<a href="/work/records/7/">2026-03-09</a> <span class="tag warn">' in html
+    assert '<a href="/work/records/8/">2026-03-10</a></td>' in html
+    assert "&lt;谈心&gt;" in html and "&lt;i&gt;班&lt;/i&gt;" in html and "<i>" not in html and "—" in html

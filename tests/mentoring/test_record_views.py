@@ -229,6 +229,29 @@ def test_plain_record_visible_to_attending_student_and_college_admin(world, open
     assert SensitiveRead.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "persona",
+    ["counselor", "student_affairs", "school_student_affairs", "mentor", "college_admin", "school_admin", "other_admin"],
+)
+def test_naming_the_authors_college_changes_nothing_anyone_may_read(world, open_semester, persona):
+    """The drill-down's hint (`authors_college_id`): the author's college gives the same records as no hint,
+    sensitive ones included; a wrong one can only hide records."""
+    from accounts.models import Staff
+    from mentoring.selectors.records import records_visible_to
+
+    records = [talk(world).pk, crisis(world).pk]
+    viewer = getattr(world, persona)
+
+    def seen(author, **hint) -> set[int]:
+        found = records_visible_to(viewer, **hint).filter(author=author, pk__in=records)
+        return set(found.values_list("pk", flat=True))
+
+    for author in (world.mentor, world.counselor):
+        everything = seen(author)
+        assert seen(author, authors_college_id=Staff.objects.get(user=author).college_id) == everything
+        assert seen(author, authors_college_id=world.other_college.pk) <= everything
+
+
 def test_student_home_lists_attended_plain_records_not_sensitive(world, open_semester, as_user):
     talk(world)
     crisis(world)
