@@ -72,7 +72,11 @@ def test_drill_down_lines_show_unit_period_count_and_each_status_escaped():
 def test_drill_down_records_link_to_each_record_and_escape_what_they_show():
     records = [
         SimpleNamespace(
-            pk=7, day=date(2026, 3, 9), late=True, kind_label="<谈心>", school_class=SimpleNamespace(name="<i>班</i>"),
+            pk=7,
+            day=date(2026, 3, 9),
+            late=True,
+            kind_label="<谈心>",
+            school_class=SimpleNamespace(name="<i>班</i>"),
             student_count=3,
         ),
         SimpleNamespace(pk=8, day=date(2026, 3, 10), late=False, kind_label="走访", school_class=None, student_count=0),

@@ -231,7 +231,15 @@ def test_plain_record_visible_to_attending_student_and_college_admin(world, open
 
 @pytest.mark.parametrize(
     "persona",
-    ["counselor", "student_affairs", "school_student_affairs", "mentor", "college_admin", "school_admin", "other_admin"],
+    [
+        "counselor",
+        "student_affairs",
+        "school_student_affairs",
+        "mentor",
+        "college_admin",
+        "school_admin",
+        "other_admin",
+    ],
 )
 def test_naming_the_authors_college_changes_nothing_anyone_may_read(world, open_semester, persona):
     """The drill-down's hint (`authors_college_id`): the author's college gives the same records as no hint,
