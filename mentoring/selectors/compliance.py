@@ -701,36 +701,49 @@ def _compliance_report(
         return max(1, math.ceil(minimum * len(held) / total_weeks))
 
     # --- units of students (R-03, R-04 for mentors; R-08 for advisors) -----------------------------------------
-    # The hot loop of a whole-school report (one line per mentor and student): the rules of a college, the
-    # pro-rated minimum of a number of weeks held and the status of an unmet semester are worked out once.
+    # The hot loop of a whole-school report (one line per mentor and student). What depends only on the college and
+    # the windows held (the rules that apply, their kinds and flags, the pro-rated minimum) is worked out once per
+    # such pair as a plan, so a holding costs a count lookup and a line per rule.
     unmet = _status(0, 1, start, end, on)
-    required_of: dict[tuple[int, int], int] = {}
-    mentor_rules: dict[int | None, list[tuple[QuotaRule, tuple[str, ...], frozenset[str] | None]]] = {}
+    no_flags: frozenset[str] = frozenset()
+    plans: dict[tuple, list[tuple[QuotaRule, str | None, tuple[str, ...], frozenset[str] | None, int]]] = {}
+    count_of = per_student.get
+    add_line = lines.append
     for holding in mentors.values() if StaffRole.MENTOR in wanted_roles else ():
-        holder_id, unit_id = holding.holder_id, holding.unit_id
+        holder_id = holding.holder_id
         if people is not None and holder_id not in people:
             continue
-        held = _weeks_held(holding.windows, weeks, held_memo)
-        if not held:
-            continue
-        rules_here = mentor_rules.get(holding.college_id)
-        if rules_here is None:
-            rules_here = mentor_rules[holding.college_id] = [
-                (rule, tuple(rule.kinds), _flag_filter(rule))
-                for rule in rulebook.applicable(StaffRole.MENTOR, Scope.PER_STUDENT, holding.college_id)
-                + rulebook.applicable(StaffRole.MENTOR, Scope.PER_FLAGGED_STUDENT, holding.college_id)
-            ]
-        for rule, kinds, flag_types in rules_here:
-            if flag_types is not None and not flags.get(unit_id, set()) & flag_types:
+        plan_key = (holding.college_id, tuple(holding.windows))
+        plan = plans.get(plan_key)
+        if plan is None:
+            held = _weeks_held(holding.windows, weeks, held_memo)
+            applicable = rulebook.applicable(StaffRole.MENTOR, Scope.PER_STUDENT, holding.college_id)
+            applicable = applicable + rulebook.applicable(
+                StaffRole.MENTOR, Scope.PER_FLAGGED_STUDENT, holding.college_id
+            )
+            plan = plans[plan_key] = (
+                [
+                    (
+                        rule,
+                        rule.kinds[0] if len(rule.kinds) == 1 else None,
+                        tuple(rule.kinds),
+                        _flag_filter(rule),
+                        prorated(rule.minimum, held),
+                    )
+                    for rule in applicable
+                ]
+                if held
+                else []
+            )
+        unit_id = holding.unit_id
+        for rule, kind, kinds, flag_types, required in plan:
+            if flag_types is not None and not flags.get(unit_id, no_flags) & flag_types:
                 continue
-            if len(kinds) == 1:
-                count = per_student.get((kinds[0], holder_id, unit_id), 0)
+            if kind is not None:
+                count = count_of((kind, holder_id, unit_id), 0)
             else:
-                count = sum(per_student.get((k, holder_id, unit_id), 0) for k in kinds)
-            required = required_of.get((rule.minimum, len(held)))
-            if required is None:
-                required = required_of[(rule.minimum, len(held))] = prorated(rule.minimum, held)
-            lines.append(Line(holder_id, rule, unit_id, None, count, required, MET if count >= required else unmet))
+                count = sum(count_of((k, holder_id, unit_id), 0) for k in kinds)
+            add_line(Line(holder_id, rule, unit_id, None, count, required, MET if count >= required else unmet))
 
     # --- units of classes (R-06, R-07, R-09 advisors; R-13 counselors) and advisors' flagged students (R-08) ----
     months = sorted({date(w.monday.year, w.monday.month, 1) for w in weeks})
