@@ -1,7 +1,8 @@
 """Template filters of the dashboard pages: the rows' repeated cells rendered in one pass.
 
-A school page shows some 30 counselors × 20 weeks of grid cells and 30 people's lacks; as template nodes they cost
-more than the rest of the page together, so each row's cells are put together here, escaped the same way.
+A school page shows some 30 counselors × 20 weeks of grid cells and 30 people's lacks, and a drill-down a line per
+student and 100 records; as template nodes they cost more than the rest of the page together, so each row's cells
+are put together here, escaped the same way.
 """
 
 from html import escape  # what django.utils.html.escape does to a str, without its check for lazy strings
@@ -134,6 +135,10 @@ def standing_rows(rows) -> SafeString:
     return mark_safe("".join(parts))  # every value above is escaped
 
 
+def _class_name(record) -> str:
+    return (record.school_class.name if record.school_class else "") or "—"
+
+
 @register.filter
 def record_rows(records, detail_prefix: str) -> SafeString:
     """The drill-down's records: the date linking to the record (`detail_prefix` + id + "/"), a late mark, the
@@ -143,7 +148,7 @@ def record_rows(records, detail_prefix: str) -> SafeString:
     return mark_safe(  # every value below is escaped
         "".join(
             f'<tr><td><a href="{prefix}{r.pk}/">{r.day:%Y-%m-%d}</a>{late if r.late else ""}</td>'
-            f"<td>{escape(str(r.kind_label))}</td><td>{escape(r.school_class.name if r.school_class else '—')}</td>"
+            f"<td>{escape(str(r.kind_label))}</td><td>{escape(_class_name(r))}</td>"
             f'<td class="num">{r.student_count}</td></tr>'
             for r in records
         )
