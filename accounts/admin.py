@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEntry, College, Major, RoleGrant, SchoolClass, Staff, Student, User
+from accounts.signals import org_changed_outside_services
 
 
 class SchoolAdminOnly:
@@ -27,6 +28,26 @@ class SchoolAdminOnly:
         return self._allowed(request)
 
 
+class AnnouncesChanges:
+    """People and the organisation saved or deleted here bypass the services, which tell the apps above what they
+    changed: this says so instead (`org_changed_outside_services`), after the change."""
+
+    def _announce(self) -> None:
+        org_changed_outside_services.send(sender=self.model)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._announce()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._announce()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._announce()
+
+
 class ReadOnly(SchoolAdminOnly):
     def has_add_permission(self, request, *args):
         return False
@@ -39,7 +60,7 @@ class ReadOnly(SchoolAdminOnly):
 
 
 @admin.register(User)
-class UserAdmin(SchoolAdminOnly, DjangoUserAdmin):
+class UserAdmin(AnnouncesChanges, SchoolAdminOnly, DjangoUserAdmin):
     ordering = ["number"]
     list_display = ["number", "name", "email", "is_active"]
     search_fields = ["number", "name", "email"]
@@ -55,20 +76,20 @@ class UserAdmin(SchoolAdminOnly, DjangoUserAdmin):
 
 
 @admin.register(College)
-class CollegeAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class CollegeAdmin(AnnouncesChanges, SchoolAdminOnly, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Major)
-class MajorAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class MajorAdmin(AnnouncesChanges, SchoolAdminOnly, admin.ModelAdmin):
     list_display = ["code", "name", "college"]
     list_filter = ["college"]
     search_fields = ["code", "name"]
 
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class SchoolClassAdmin(AnnouncesChanges, SchoolAdminOnly, admin.ModelAdmin):
     list_display = ["code", "name", "major", "cohort"]
     list_filter = ["major__college", "cohort"]
     search_fields = ["code", "name"]
@@ -76,7 +97,7 @@ class SchoolClassAdmin(SchoolAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class StudentAdmin(AnnouncesChanges, SchoolAdminOnly, admin.ModelAdmin):
     list_display = ["user", "school_class"]
     list_select_related = ["user", "school_class"]
     search_fields = ["user__number", "user__name"]
@@ -84,7 +105,7 @@ class StudentAdmin(SchoolAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(Staff)
-class StaffAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class StaffAdmin(AnnouncesChanges, SchoolAdminOnly, admin.ModelAdmin):
     list_display = ["user", "college", "title"]
     list_select_related = ["user", "college"]
     list_filter = ["college"]

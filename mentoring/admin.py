@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from accounts.admin import ReadOnly, SchoolAdminOnly
+from accounts.admin import AnnouncesChanges, ReadOnly, SchoolAdminOnly
 from mentoring.models import (
     AcademicYear,
     AdvisorAssignment,
@@ -15,8 +15,17 @@ from mentoring.models import (
     StudentFlag,
     TeachingWeek,
 )
+from mentoring.selectors.compliance import compliance_inputs_changed
 from mentoring.services.calendar import semester_generate_weeks, semester_validate
 from mentoring.services.policy import quota_rule_save, quota_rule_validate
+
+
+class DropsCachedNumbers(AnnouncesChanges):
+    """What the compliance engine reads, saved or deleted here, bypasses the services that drop the cached numbers
+    it changes: this drops them all after the change (admin-site edits are rare)."""
+
+    def _announce(self) -> None:
+        compliance_inputs_changed()
 
 
 class TeachingWeekInline(admin.TabularInline):
@@ -31,7 +40,7 @@ class TeachingWeekInline(admin.TabularInline):
 
 
 @admin.register(AcademicYear)
-class AcademicYearAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class AcademicYearAdmin(DropsCachedNumbers, SchoolAdminOnly, admin.ModelAdmin):
     list_display = ["__str__", "start_year"]
 
 
@@ -49,7 +58,7 @@ class SemesterForm(admin.ModelAdmin.form):
 
 
 @admin.register(Semester)
-class SemesterAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class SemesterAdmin(DropsCachedNumbers, SchoolAdminOnly, admin.ModelAdmin):
     """Weeks are generated from the dates; mark holiday and exam weeks in the list below the form."""
 
     form = SemesterForm
@@ -62,7 +71,7 @@ class SemesterAdmin(SchoolAdminOnly, admin.ModelAdmin):
         semester_generate_weeks(semester=form.instance)
 
 
-class AssignmentAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class AssignmentAdmin(DropsCachedNumbers, SchoolAdminOnly, admin.ModelAdmin):
     list_filter = ["valid_from"]
     date_hierarchy = "valid_from"
 
@@ -127,13 +136,13 @@ class QuotaRuleInline(admin.TabularInline):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class PolicyVersionAdmin(DropsCachedNumbers, SchoolAdminOnly, admin.ModelAdmin):
     list_display = ["code", "title", "effective_from"]
     inlines = [QuotaRuleInline]
 
 
 @admin.register(QuotaRule)
-class QuotaRuleAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class QuotaRuleAdmin(DropsCachedNumbers, SchoolAdminOnly, admin.ModelAdmin):
     """Rules are checked by the same validation as the service (a college rule may only be stricter, R-21)."""
 
     form = QuotaRuleForm
@@ -145,7 +154,7 @@ class QuotaRuleAdmin(SchoolAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(StudentFlag)
-class StudentFlagAdmin(SchoolAdminOnly, admin.ModelAdmin):
+class StudentFlagAdmin(DropsCachedNumbers, SchoolAdminOnly, admin.ModelAdmin):
     list_display = ["student", "flag", "valid_from", "valid_until", "set_by"]
     list_filter = ["flag"]
     raw_id_fields = ["student", "set_by"]

@@ -8,4 +8,7 @@ class MentoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from mentoring import lookups  # noqa: F401 - registers the any_of lookup
+        from mentoring import (
+            lookups,  # noqa: F401 - registers the any_of lookup
+            signals,  # noqa: F401 - connects the receivers
+        )

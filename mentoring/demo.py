@@ -15,6 +15,7 @@ from django.db import transaction
 from accounts.models import College, Major, Role, SchoolClass, Staff, Student, User
 from accounts.services import role_grant
 from mentoring.models import AdvisorAssignment, CounselorAssignment, MentorAssignment, Semester
+from mentoring.selectors.compliance import compliance_inputs_changed
 from mentoring.services.calendar import semester_create
 
 DEMO_PASSWORD = "yuren-demo-2026"  # noqa: S105 (printed by make run on purpose)
@@ -174,4 +175,5 @@ def demo_load() -> bool:
                 for student in students[position : position + size]
             )
             position += size
+    compliance_inputs_changed()  # written in bulk, past the services: nothing cached before stays
     return True

@@ -60,7 +60,9 @@ from mentoring.models import (
 )
 
 MET, SHORT, PENDING, NOT_DUE = "met", "short", "pending", "not_due"
-HOLDINGS_CACHE_SECONDS = 300  # as the dashboards: a bound on staleness for writes that bypass the services
+# The services and the admin site drop what they change at once (version tokens); the time bounds only what is
+# written outside the portal (a shell, SQL), for which `manage.py dashboards_refresh` drops everything at once.
+HOLDINGS_CACHE_SECONDS = 24 * 60 * 60
 
 
 class Line(NamedTuple):

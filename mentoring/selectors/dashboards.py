@@ -70,9 +70,9 @@ from mentoring.selectors.compliance import (
 MEETING_KINDS = {Kind.CLASS_MEETING, Kind.THEME_CLASS_MEETING}
 ROLES = tuple(StaffRole.values)
 NAME_CHUNK = 900  # SQLite's oldest variable limit is 999
-# An upper bound on staleness for changes made outside the mentoring services (a staff member moved to another
-# college in the admin): every write through the services drops the cached dashboards at once.
-DASHBOARD_CACHE_SECONDS = 300
+# Every write through the services or the admin site drops the cached dashboards it changes at once (version
+# tokens); the time bounds only what is written outside the portal (see HOLDINGS_CACHE_SECONDS).
+DASHBOARD_CACHE_SECONDS = 24 * 60 * 60
 PAGE_ROWS = 30  # rows of each list a dashboard page shows; the people page and the export have all of them
 
 

@@ -776,3 +776,48 @@ def test_an_assignment_from_a_day_drops_the_semesters_from_that_day_on(world, wo
     ended = tokens()
     assert ended[fall.pk] == again[fall.pk]  # ended in spring: fall keeps its flag
     assert ended[spring.pk] != again[spring.pk]
+
+
+# --- writes past the services: the admin site, and data changed outside the portal ---------------------------------
+
+
+def test_a_staff_member_moved_in_the_admin_leaves_the_cached_college_at_once(world, worked, as_user):
+    """The cache keeps numbers for a day; the admin site says what it changed (accounts' signal), so nothing waits."""
+
+    def people(college) -> set[int]:
+        return {p.person_id for p in college_dashboard(semester=worked, college=college, on=TODAY).people}
+
+    assert world.mentor.pk in people(world.college)
+    response = as_user(world.school_admin).post(
+        f"/admin/accounts/staff/{world.mentor.pk}/change/",
+        {"user": world.mentor.pk, "college": world.other_college.pk, "title": ""},
+    )
+    assert response.status_code == 302
+    assert world.mentor.pk not in people(world.college)
+    assert world.mentor.pk in people(world.other_college)
+
+
+def test_an_assignment_added_in_the_admin_shows_on_the_cached_dashboard_at_once(world, worked, as_user):
+    def short_students() -> set[int]:
+        dashboard = college_dashboard(semester=worked, college=world.college, on=TODAY)
+        return {u.unit_id for u in dashboard.students_short}
+
+    new_student = world.students[3]
+    assert new_student.pk not in short_students()
+    response = as_user(world.school_admin).post(
+        "/admin/mentoring/mentorassignment/add/",
+        {"mentor": world.mentor.pk, "student": new_student.pk, "valid_from": "2025-09-08", "valid_until": ""},
+    )
+    assert response.status_code == 302
+    assert new_student.pk in short_students()
+
+
+def test_dashboards_refresh_drops_every_cached_number(world, worked, engine_calls):
+    from django.core.management import call_command
+
+    college_dashboard(semester=worked, college=world.college, on=TODAY)
+    college_dashboard(semester=worked, college=world.college, on=TODAY)
+    cached = len(engine_calls)
+    call_command("dashboards_refresh", stdout=open("/dev/null", "w"))  # noqa: SIM115 - discarded output
+    college_dashboard(semester=worked, college=world.college, on=TODAY)
+    assert len(engine_calls) > cached

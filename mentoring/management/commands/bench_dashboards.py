@@ -407,6 +407,7 @@ class Command(BaseCommand):
             college = College.objects.get(pk=colleges[i])
             role_grant(actor=None, user=User.objects.get(pk=uid), role=Role.COLLEGE_ADMIN, college=college)
         role_grant(actor=None, user=User.objects.get(pk=admins[-1]), role=Role.SCHOOL_ADMIN)
+        compliance_inputs_changed()  # written by COPY, past the services: nothing cached of an earlier build stays
         return total
 
     # --- measuring ----------------------------------------------------------------------------------------------
