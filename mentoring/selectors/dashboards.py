@@ -29,7 +29,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from hashlib import sha256
 from itertools import islice
@@ -816,6 +816,9 @@ def _pieces(
     summary. The merged school is cached too, under all its pieces' keys, so a warm school page, people page or
     export is one cache read, not 26.
     """
+    # A semester's verdicts stop changing once it has ended: the day after its end stands for every later day, so a
+    # closed semester's pieces (the trend's, mostly) are found again on the next day instead of being recomputed.
+    on = min(on, semester.end_date + timedelta(days=1))
     versions = compliance_inputs_versions(semester, college_ids)
 
     def key(of: str, college_id: int) -> str:

@@ -821,3 +821,23 @@ def test_dashboards_refresh_drops_every_cached_number(world, worked, engine_call
     call_command("dashboards_refresh", stdout=open("/dev/null", "w"))  # noqa: SIM115 - discarded output
     college_dashboard(semester=worked, college=world.college, on=TODAY)
     assert len(engine_calls) > cached
+
+
+def test_a_closed_semesters_numbers_are_found_again_the_next_day_an_open_ones_are_not(
+    world, worked, calendar, engine_calls
+):
+    """Fall 2025 has ended: its verdicts are the same on any later day. Spring 2026 seen during it: a new day can
+    turn "under way" into "short", so it is computed again (its trend, fall, is found)."""
+    from datetime import timedelta
+
+    fall, spring = calendar
+    college_dashboard(semester=fall, college=world.college, on=TODAY)
+    calls = len(engine_calls)
+    college_dashboard(semester=fall, college=world.college, on=TODAY + timedelta(days=1))
+    assert len(engine_calls) == calls
+
+    during = date(2026, 4, 1)
+    college_dashboard(semester=spring, college=world.college, on=during)
+    calls = len(engine_calls)
+    college_dashboard(semester=spring, college=world.college, on=during + timedelta(days=1))
+    assert engine_calls[calls:] == [spring.pk]
