@@ -162,6 +162,10 @@ if REDIS_URL:
 else:
     # The dashboards cache a piece per college and semester: room for a school of 25 colleges browsed at length.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
+# How long the dashboards' cached numbers are kept. Every write through the portal drops what it changes at once, by
+# version tokens kept in the cache; the time bounds what no token tells: writes made outside the portal and, with
+# the in-process cache, the other processes' writes (each process has its own tokens then), hence 5 minutes there.
+YUREN_COMPLIANCE_CACHE_SECONDS = env_int("YUREN_COMPLIANCE_CACHE_SECONDS", 24 * 60 * 60 if REDIS_URL else 5 * 60)
 
 # Celery: Redis as broker and result backend; without REDIS_URL tasks run inline (embedded mode).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -35,6 +35,7 @@ from hashlib import sha256
 from typing import NamedTuple
 from uuid import uuid4
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
@@ -60,9 +61,6 @@ from mentoring.models import (
 )
 
 MET, SHORT, PENDING, NOT_DUE = "met", "short", "pending", "not_due"
-# The services and the admin site drop what they change at once (version tokens); the time bounds only what is
-# written outside the portal (a shell, SQL), for which `manage.py dashboards_refresh` drops everything at once.
-HOLDINGS_CACHE_SECONDS = 24 * 60 * 60
 
 
 class Line(NamedTuple):
@@ -187,6 +185,15 @@ class ComplianceReport:
 # flags in any semester (the dashboards' R-30 counts). What is cached for a college's people in a semester is valid
 # while its tokens stay; a write changes only the tokens of what it can change.
 INPUTS_VERSION_KEY = "mentoring:compliance-inputs"
+
+
+def cache_seconds() -> int:
+    """How long what is cached under the tokens is kept (`YUREN_COMPLIANCE_CACHE_SECONDS`): every write through the
+    portal changes the tokens of what it changes at once; the time bounds writes made outside the portal (for which
+    `manage.py dashboards_refresh` drops everything) and, with an in-process cache, other processes' writes."""
+    return settings.YUREN_COMPLIANCE_CACHE_SECONDS
+
+
 NO_COLLEGE = 0  # the "college" of people without one (no staff record, or a staff record without a college)
 
 
@@ -566,7 +573,7 @@ def _inputs_of(semester: Semester, colleges: set[int] | None, people: set[int] |
     if holdings is None:
         holdings = missing[holdings_key] = _holdings_of(semester, colleges, people)
     if missing:
-        cache.set_many(missing, HOLDINGS_CACHE_SECONDS)
+        cache.set_many(missing, cache_seconds())
     return (*rules_weeks, *holdings)
 
 

@@ -61,6 +61,7 @@ from mentoring.selectors.compliance import (
     SHORT,
     ComplianceReport,
     Line,
+    cache_seconds,
     collector_paused,
     compliance_inputs_versions,
     compliance_report,
@@ -70,9 +71,6 @@ from mentoring.selectors.compliance import (
 MEETING_KINDS = {Kind.CLASS_MEETING, Kind.THEME_CLASS_MEETING}
 ROLES = tuple(StaffRole.values)
 NAME_CHUNK = 900  # SQLite's oldest variable limit is 999
-# Every write through the services or the admin site drops the cached dashboards it changes at once (version
-# tokens); the time bounds only what is written outside the portal (see HOLDINGS_CACHE_SECONDS).
-DASHBOARD_CACHE_SECONDS = 24 * 60 * 60
 PAGE_ROWS = 30  # rows of each list a dashboard page shows; the people page and the export have all of them
 
 
@@ -576,7 +574,7 @@ def _indicators(semester: Semester, college_ids: set[int] | None, *, versions: l
         counts = cache.get(key)
         if counts is None:
             counts = _difficulty_counts(semester, college_ids)
-            cache.set(key, counts, DASHBOARD_CACHE_SECONDS)
+            cache.set(key, counts, cache_seconds())
     total = counts["total"]
     return [
         Indicator(
@@ -866,12 +864,12 @@ def _pieces(
                 for of, value in _made(kind, report, by_person, staff).items():
                     built[key(of, college_id)] = value
             del report, by_college
-            cache.set_many(built, DASHBOARD_CACHE_SECONDS)
+            cache.set_many(built, cache_seconds())
             found.update(built)
             del built
         whole = merge([found[keys[college_id]] for college_id in college_ids])
         if whole_key:
-            cache.set(whole_key, whole, DASHBOARD_CACHE_SECONDS)
+            cache.set(whole_key, whole, cache_seconds())
         # Freed before the collector resumes: its first pass then walks what is returned, not a whole school's lines.
         del found
     return whole

@@ -50,3 +50,22 @@ def test_production_passes_the_deploy_checks():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _setting(name: str, env: dict) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    result = subprocess.run(  # noqa: S603 - the test's own command and setting name
+        [sys.executable, "-c", code],
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_cached_numbers_are_kept_a_day_with_redis_and_5_minutes_per_process_without():
+    assert _setting("YUREN_COMPLIANCE_CACHE_SECONDS", {"REDIS_URL": "redis://127.0.0.1:6379/9"}) == "86400"
+    assert _setting("YUREN_COMPLIANCE_CACHE_SECONDS", {}) == "300"
+    assert _setting("YUREN_COMPLIANCE_CACHE_SECONDS", {"YUREN_COMPLIANCE_CACHE_SECONDS": "60"}) == "60"

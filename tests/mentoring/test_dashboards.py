@@ -841,3 +841,19 @@ def test_a_closed_semesters_numbers_are_found_again_the_next_day_an_open_ones_ar
     calls = len(engine_calls)
     college_dashboard(semester=spring, college=world.college, on=during + timedelta(days=1))
     assert engine_calls[calls:] == [spring.pk]
+
+
+def test_cached_pieces_are_kept_as_long_as_the_setting_says(world, worked, settings, monkeypatch):
+    from django.core.cache import cache
+
+    seen = []
+    real = cache.set_many
+
+    def recording(data, timeout=None, **kwargs):
+        seen.append(timeout)
+        return real(data, timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "set_many", recording)
+    settings.YUREN_COMPLIANCE_CACHE_SECONDS = 1234
+    college_dashboard(semester=worked, college=world.college, on=TODAY)
+    assert seen and set(seen) == {1234}
