@@ -166,6 +166,8 @@ else:
 # version tokens kept in the cache; the time bounds what no token tells: writes made outside the portal and, with
 # the in-process cache, the other processes' writes (each process has its own tokens then), hence 5 minutes there.
 YUREN_COMPLIANCE_CACHE_SECONDS = env_int("YUREN_COMPLIANCE_CACHE_SECONDS", 24 * 60 * 60 if REDIS_URL else 5 * 60)
+if YUREN_COMPLIANCE_CACHE_SECONDS < 1:
+    raise ImproperlyConfigured("YUREN_COMPLIANCE_CACHE_SECONDS must be at least 1 (seconds)")
 
 # Celery: Redis as broker and result backend; without REDIS_URL tasks run inline (embedded mode).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -242,7 +242,8 @@ def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[i
 def holdings_version(college_ids: Iterable[int | None], semester: Semester | int | None = None) -> str:
     """A token that changes with the roster, the calendar, quota rules, and the assignments and flags of these colleges
     valid in `semester` (`holdings_changed`), but not with records: for what is cached about who is held, not what
-    was done. Without a semester: the flags of these colleges in any semester, and everything. One cache read."""
+    was done. Without a semester: the flags of these colleges in any semester, and everything. One cache read.
+    With a semester the token starts with the tokens of everything and of the semester (`_rules_part`)."""
     colleges = sorted({c or NO_COLLEGE for c in college_ids})
     if semester is None:
         keys = [INPUTS_VERSION_KEY] + [_college_version_key(c) for c in colleges]
@@ -252,6 +253,12 @@ def holdings_version(college_ids: Iterable[int | None], semester: Semester | int
         keys += [_holdings_version_key(c, semester_id) for c in colleges]
     found = _tokens(keys)
     return ".".join(found[key] for key in keys)
+
+
+def _rules_part(holdings_token: str) -> str:
+    """Of a `holdings_version(colleges, semester)` token, the part that quota rules and the calendar change (the
+    tokens of everything and of the semester): what the semester's rules and teaching weeks are cached under."""
+    return ".".join(holdings_token.split(".")[:2])
 
 
 def _bump(keys: list[str]) -> None:
@@ -557,13 +564,12 @@ def _holdings_of(semester: Semester, colleges: set[int] | None, people: set[int]
 def _inputs_of(semester: Semester, colleges: set[int] | None, people: set[int] | None, token: str | None) -> tuple:
     """The rules, the teaching weeks and who holds what (`_rules_and_weeks`, `_holdings_of`); from the cache under
     `token` (a `holdings_version` of the colleges in view) where the caller gave one. The rules and weeks are kept
-    apart, under the token's first two parts (everything, the semester: what quota rules and the calendar change), so
-    the report after an assignment reads only the holdings again."""
+    apart, under the token's `_rules_part` (what quota rules and the calendar change), so the report after an
+    assignment reads only the holdings again."""
     if token is None:
         return (*_rules_and_weeks(semester), *_holdings_of(semester, colleges, people))
     scope = f"{sorted(colleges) if colleges is not None else '*'}:{sorted(people) if people is not None else '*'}"
-    shared = ".".join(token.split(".")[:2])
-    rules_key = f"mentoring:engine-rules-weeks:{semester.pk}:{shared}"
+    rules_key = f"mentoring:engine-rules-weeks:{semester.pk}:{_rules_part(token)}"
     holdings_key = f"mentoring:engine-holdings:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
     found = cache.get_many([rules_key, holdings_key])
     rules_weeks, holdings = found.get(rules_key), found.get(holdings_key)

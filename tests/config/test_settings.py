@@ -69,3 +69,9 @@ def test_cached_numbers_are_kept_a_day_with_redis_and_5_minutes_per_process_with
     assert _setting("YUREN_COMPLIANCE_CACHE_SECONDS", {"REDIS_URL": "redis://127.0.0.1:6379/9"}) == "86400"
     assert _setting("YUREN_COMPLIANCE_CACHE_SECONDS", {}) == "300"
     assert _setting("YUREN_COMPLIANCE_CACHE_SECONDS", {"YUREN_COMPLIANCE_CACHE_SECONDS": "60"}) == "60"
+
+
+def test_a_cache_lifetime_below_one_second_is_refused():
+    result = _run_check({"YUREN_COMPLIANCE_CACHE_SECONDS": "0"})
+    assert result.returncode != 0
+    assert "YUREN_COMPLIANCE_CACHE_SECONDS must be at least 1" in result.stderr

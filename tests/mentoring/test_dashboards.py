@@ -857,3 +857,19 @@ def test_cached_pieces_are_kept_as_long_as_the_setting_says(world, worked, setti
     settings.YUREN_COMPLIANCE_CACHE_SECONDS = 1234
     college_dashboard(semester=worked, college=world.college, on=TODAY)
     assert seen and set(seen) == {1234}
+
+
+def test_a_quota_rule_change_reaches_the_drill_down_whose_rules_and_holdings_are_cached(world, worked):
+    """The drill-down's rules, weeks and holdings come from the cache (`person_standing`); a rule change must still
+    show in its next lines."""
+    from mentoring.models import QuotaRule
+    from mentoring.selectors.dashboards import person_standing
+
+    def required() -> set[int]:
+        report = person_standing(semester=worked, person=world.mentor, on=TODAY, college_id=world.college.pk)
+        return {line.required for line in report.lines if line.rule.requirement == "R-03"}
+
+    assert required() == required() == {4}
+    base = QuotaRule.objects.get(requirement="R-03", college__isnull=True)
+    college_rule_add(actor=world.college_admin, college=world.college, base=base, minimum=6)
+    assert required() == {6}
