@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,9 +117,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after 30 minutes without a request (idle timeout), and with the browser.
+# Sessions end after 30 minutes without a request (idle timeout), and with the browser. A request renews the session
+# when its last renewal is a minute old or more (accounts.middleware), not on every request: a page view writes nothing.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
+if not 0 <= SESSION_RENEW_SECONDS < SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured("SESSION_RENEW_SECONDS must be at least 0 and less than SESSION_IDLE_SECONDS")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-axes: lock a username from one IP after repeated failures, for a cool-off period.

@@ -332,8 +332,9 @@ def holdings_changed(*, class_ids: Iterable[int], since: date | None = None, fla
 
 
 def _plain_rows(queryset) -> list[tuple]:
-    """The rows of a grouped count as the database returns them: a whole school's count has some 50,000 rows, and
-    the ORM would run a converter on each COUNT (None → 0, which a COUNT never is). For rows of ints and strings."""
+    """The rows of a query as the database returns them, in one fetch: a whole school's count or holdings have some
+    40,000 rows, which the ORM would fetch a hundred at a time, running a converter on each COUNT (None → 0, which a
+    COUNT never is). For rows of ints, strings and dates: columns that need no converter."""
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
@@ -414,6 +415,12 @@ def _weeks_held(windows: list[tuple[date, date]], weeks: list[TeachingWeek], mem
     if memo is not None:
         memo[key] = held
     return held
+
+
+def _counterpart_order(counterpart: tuple[int, int | None]) -> tuple[int, int]:
+    """(colleague, college): the lowest college first, so the rule of a colleague met on classes of two colleges is
+    always the same one."""
+    return counterpart[0], counterpart[1] or 0
 
 
 def _flag_filter(rule: QuotaRule) -> frozenset[str] | None:
@@ -500,11 +507,11 @@ def _holdings_read(
     advisor_fields += ("school_class_id", "school_class__major__college_id")
     counselor_fields = ("counselor_id", *advisor_fields[1:])
     colleague_mentors: set[tuple[int, int, int | None]] = set()
-    if people is None:
+    if people is None:  # a whole school's 40,000 mentor rows: read as the database returns them (`_plain_rows`)
         return (
-            list(mentor_qs.values_list(*mentor_fields)),
-            list(advisor_qs.values_list(*advisor_fields)),
-            list(counselor_qs.values_list(*counselor_fields)),
+            _plain_rows(mentor_qs.values_list(*mentor_fields)),
+            _plain_rows(advisor_qs.values_list(*advisor_fields)),
+            _plain_rows(counselor_qs.values_list(*counselor_fields)),
             colleague_mentors,
         )
     # The people's own holdings first (three index lookups), then their colleagues' on the classes those name
@@ -724,6 +731,7 @@ def _compliance_report(
     plans: dict[tuple, list[tuple[QuotaRule, str | None, tuple[str, ...], frozenset[str] | None, int]]] = {}
     count_of = per_student.get
     add_line = lines.append
+    new_line = tuple.__new__  # Line(...) without the Python frame of a named tuple's __new__: 40,000 lines
     for holding in mentors.values() if StaffRole.MENTOR in wanted_roles else ():
         holder_id = holding.holder_id
         if people is not None and holder_id not in people:
@@ -758,34 +766,38 @@ def _compliance_report(
                 count = count_of((kind, holder_id, unit_id), 0)
             else:
                 count = sum(count_of((k, holder_id, unit_id), 0) for k in kinds)
-            add_line(Line(holder_id, rule, unit_id, None, count, required, MET if count >= required else unmet))
+            add_line(new_line(Line, (holder_id, rule, unit_id, None, count, required, MET if count >= required else unmet)))
 
     # --- units of classes (R-06, R-07, R-09 advisors; R-13 counselors) and advisors' flagged students (R-08) ----
-    months = sorted({date(w.monday.year, w.monday.month, 1) for w in weeks})
+    # A month's line is due in the months in which a held teaching week starts; the months, their last days and the
+    # months of each set of weeks held are worked out once, not per class.
+    month_of = {w.number: date(w.monday.year, w.monday.month, 1) for w in weeks}
+    months = sorted(set(month_of.values()))
+    month_ends = {m: (m + timedelta(days=32)).replace(day=1) - timedelta(days=1) for m in months}
+    months_memo: dict[int, list[date]] = {}
     for role, holdings in ((StaffRole.ADVISOR, advisors), (StaffRole.COUNSELOR, counselors)):
         for holding in holdings.values():
-            if not included(holding.holder_id, role):
+            holder_id, unit_id = holding.holder_id, holding.unit_id
+            if not included(holder_id, role):
                 continue
             held = _weeks_held(holding.windows, weeks, held_memo)
             if not held:
                 continue
             for rule in rulebook.applicable(role, Scope.PER_CLASS, holding.college_id):
                 if rule.period == Period.MONTH:
-                    held_months = {date(w.monday.year, w.monday.month, 1) for w in weeks if w.number in held}
-                    for month in months:
-                        if month not in held_months:
-                            continue
-                        count = sum(
-                            per_class_month.get((holding.holder_id, holding.unit_id, k, month), 0) for k in rule.kinds
-                        )
-                        month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-                        status = _status(count, rule.minimum, month, month_end, on)
-                        lines.append(Line(holding.holder_id, rule, holding.unit_id, month, count, rule.minimum, status))
+                    held_months = months_memo.get(id(held))  # the memo hands out one set per distinct windows
+                    if held_months is None:
+                        in_held = {month_of[number] for number in held}
+                        held_months = months_memo[id(held)] = [m for m in months if m in in_held]
+                    for month in held_months:
+                        count = sum(per_class_month.get((holder_id, unit_id, k, month), 0) for k in rule.kinds)
+                        status = _status(count, rule.minimum, month, month_ends[month], on)
+                        lines.append(Line(holder_id, rule, unit_id, month, count, rule.minimum, status))
                 else:
-                    count = sum(per_class.get((k, holding.holder_id, holding.unit_id), 0) for k in rule.kinds)
+                    count = sum(per_class.get((k, holder_id, unit_id), 0) for k in rule.kinds)
                     required = prorated(rule.minimum, held)
                     status = _status(count, required, start, end, on)
-                    lines.append(Line(holding.holder_id, rule, holding.unit_id, None, count, required, status))
+                    lines.append(Line(holder_id, rule, unit_id, None, count, required, status))
             for rule in rulebook.applicable(role, Scope.PER_FLAGGED_STUDENT, holding.college_id):
                 for student_id in class_students.get(holding.unit_id, []):
                     if not flags[student_id] & set(rule.flag_types):
@@ -796,6 +808,7 @@ def _compliance_report(
                     lines.append(Line(holding.holder_id, rule, student_id, None, count, required, status))
 
     # --- the staff member themself, per teaching week (R-14, R-15) --------------------------------------------
+    week_spans = [(w.number, w.monday, w.monday + timedelta(days=6)) for w in weeks]
     counselor_weeks: dict[int, set[int]] = defaultdict(set)
     for holding in counselors.values():
         counselor_weeks[holding.holder_id] |= _weeks_held(holding.windows, weeks, held_memo)
@@ -803,12 +816,12 @@ def _compliance_report(
         if not included(counselor_id, StaffRole.COUNSELOR):
             continue
         for rule in rulebook.applicable(StaffRole.COUNSELOR, Scope.PER_STAFF, staff_college.get(counselor_id)):
-            for week in weeks:
-                if week.number not in held:
+            for number, monday, sunday in week_spans:
+                if number not in held:
                     continue
-                count = sum(per_week.get((k, counselor_id, week.number), 0) for k in rule.kinds)
-                status = _status(count, rule.minimum, week.monday, week.monday + timedelta(days=6), on)
-                lines.append(Line(counselor_id, rule, None, week.number, count, rule.minimum, status))
+                count = sum(per_week.get((k, counselor_id, number), 0) for k in rule.kinds)
+                status = _status(count, rule.minimum, monday, sunday, on)
+                lines.append(Line(counselor_id, rule, None, number, count, rule.minimum, status))
 
     # --- colleagues (R-05 mentor ↔ counselor; R-12 counselor ↔ mentor and class advisor) ----------------------
     counselors_of_class: dict[int, set[int]] = defaultdict(set)
@@ -831,17 +844,26 @@ def _compliance_report(
             pairs[(h.holder_id, StaffRole.COUNSELOR, StaffRole.MENTOR)].add((mentor_id, h.college_id))
         for advisor_id in advisors_of_class.get(h.unit_id, ()):
             pairs[(h.holder_id, StaffRole.COUNSELOR, StaffRole.ADVISOR)].add((advisor_id, h.college_id))
+    pair_rules: dict[tuple[str, str, int | None], list[QuotaRule]] = {}  # a handful of (roles, college) keys
     for (person_id, role, counterpart_role), counterparts in pairs.items():
         if not included(person_id, role):
             continue
         seen: set[tuple[int, int]] = set()
-        for counterpart_id, college_id in sorted(counterparts, key=lambda c: (c[0], c[1] or 0)):
-            for rule in rulebook.applicable(role, Scope.PER_COUNTERPART, college_id):
-                if rule.counterpart_role != counterpart_role or (rule.pk, counterpart_id) in seen:
+        for counterpart_id, college_id in sorted(counterparts, key=_counterpart_order):
+            key = (role, counterpart_role, college_id)
+            applicable = pair_rules.get(key)
+            if applicable is None:
+                applicable = pair_rules[key] = [
+                    r
+                    for r in rulebook.applicable(role, Scope.PER_COUNTERPART, college_id)
+                    if r.counterpart_role == counterpart_role
+                ]
+            for rule in applicable:
+                if (rule.id, counterpart_id) in seen:
                     continue
-                seen.add((rule.pk, counterpart_id))
+                seen.add((rule.id, counterpart_id))
                 count = per_pair.get((person_id, counterpart_id), 0)
-                status = _status(count, rule.minimum, start, end, on)
+                status = MET if count >= rule.minimum else _status(count, rule.minimum, start, end, on)
                 lines.append(Line(person_id, rule, counterpart_id, None, count, rule.minimum, status))
 
     report.lines = lines

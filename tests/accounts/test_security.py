@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from accounts.middleware import RENEWED_AT
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -111,12 +113,51 @@ def test_admin_login_is_locked_too(client, world):
 # --- idle session timeout --------------------------------------------------------------------------------------
 
 
-def test_session_idle_timeout_is_thirty_minutes_refreshed_by_each_request():
-    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST) == (30 * 60, True)
+def test_session_idle_timeout_is_thirty_minutes_renewed_at_most_once_a_minute():
+    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_RENEW_SECONDS) == (30 * 60, 60)
+    assert not settings.SESSION_SAVE_EVERY_REQUEST
 
 
 def _session_row(client) -> Session:
     return Session.objects.get(session_key=client.session.session_key)
+
+
+def _renewed_ago(client, seconds: int) -> None:
+    """Pretend the session was last renewed `seconds` ago, with its expiry two minutes ahead."""
+    session = client.session
+    session[RENEWED_AT] = int(time.time()) - seconds
+    session.save()
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=2))
+
+
+def test_a_request_within_a_minute_of_the_last_renewal_writes_no_session(world, as_user, django_assert_num_queries):
+    client = as_user(world.mentor)
+    _renewed_ago(client, 30)
+    with django_assert_num_queries(5) as counted:  # the home page reads; no savepoint, update, release
+        assert client.get("/").status_code == 200
+    assert not [q for q in counted.captured_queries if q["sql"].startswith("UPDATE")]
+    assert round((_session_row(client).expire_date - timezone.now()).total_seconds() / 60) == 2
+
+
+def test_a_request_a_minute_after_the_last_renewal_renews_the_session(world, as_user):
+    client = as_user(world.mentor)
+    _renewed_ago(client, 61)
+    assert client.get("/").status_code == 200
+    assert round((_session_row(client).expire_date - timezone.now()).total_seconds() / 60) == 30
+    assert 0 <= time.time() - client.session[RENEWED_AT] < 5
+
+
+def test_a_renewal_stamped_in_the_future_renews_the_session(world, as_user):
+    """A clock set back (or a forged stamp) must not keep a session from being renewed, nor alive."""
+    client = as_user(world.mentor)
+    _renewed_ago(client, -3600)
+    assert client.get("/").status_code == 200
+    assert round((_session_row(client).expire_date - timezone.now()).total_seconds() / 60) == 30
+
+
+def test_an_anonymous_request_stores_no_session(client, db):
+    assert client.get(LOGIN).status_code == 200
+    assert not Session.objects.exists()
 
 
 def test_session_request_pushes_the_expiry_thirty_minutes_ahead(world, as_user):

@@ -16,8 +16,8 @@ from tests.awards.conftest import MONDAY, SETUP_REASON, add_people
 
 MODELS = ["awardslate", "awardcategory", "award", "adjustment", "objection", "workallowance", "selectionrun"]
 NEXT_MONDAY = date(2026, 11, 23)
-# Session, user, grants, the years filter, two counts, one page of awards with their joins, and the session save
-# (in a savepoint). No permission tables (accounts.backends).
+# Session, user, grants, the years filter, two counts, one page of awards with their joins, and the session's renewal
+# by the first request after the login (in a savepoint). No permission tables (accounts.backends).
 QUERIES = 10
 
 

@@ -75,3 +75,9 @@ def test_a_cache_lifetime_below_one_second_is_refused():
     result = _run_check({"YUREN_COMPLIANCE_CACHE_SECONDS": "0"})
     assert result.returncode != 0
     assert "YUREN_COMPLIANCE_CACHE_SECONDS must be at least 1" in result.stderr
+
+
+def test_a_session_renewal_interval_not_below_the_idle_timeout_is_refused():
+    result = _run_check({"SESSION_IDLE_SECONDS": "600", "SESSION_RENEW_SECONDS": "600"})
+    assert result.returncode != 0
+    assert "SESSION_RENEW_SECONDS must be at least 0 and less than SESSION_IDLE_SECONDS" in result.stderr

@@ -209,7 +209,8 @@ def test_api_staff_detail_of_another_college_is_404(world, as_user):
 
 
 # Per request: session, user, roles, grants; the endpoint's reads (a paginated list: count + page);
-# saving the session for the idle timeout (savepoint, update, release).
+# renewing the session for the idle timeout (savepoint, update, release: the first request after the login renews
+# it; accounts.middleware).
 API_QUERIES = [
     ("mentor", "/api/v1/me/", 7),
     ("college_admin", "/api/v1/me/", 8),

@@ -279,8 +279,8 @@ def _more_data(world, n: int) -> None:
 def test_my_work_query_count_is_constant(world, open_semester, as_user, django_assert_num_queries, extra):
     _more_data(world, 1 + extra)
     client = as_user(world.mentor)
-    client.get(reverse("my_work"))
-    with django_assert_num_queries(21):
+    client.get(reverse("my_work"))  # renews the session: the measured request, seconds later, writes nothing
+    with django_assert_num_queries(18):
         assert client.get(reverse("my_work")).status_code == 200
 
 
@@ -288,8 +288,8 @@ def test_my_work_query_count_is_constant(world, open_semester, as_user, django_a
 def test_record_list_query_count_is_constant(world, open_semester, as_user, django_assert_num_queries, extra):
     _more_data(world, 1 + extra)
     client = as_user(world.mentor)
-    client.get(reverse("record_list"))
-    with django_assert_num_queries(9):
+    client.get(reverse("record_list"))  # renews the session: the measured request, seconds later, writes nothing
+    with django_assert_num_queries(6):
         assert client.get(reverse("record_list")).status_code == 200
 
 
