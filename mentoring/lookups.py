@@ -1,8 +1,11 @@
 """`field__any_of=[ids]`: membership in a list of integers, without Django preparing each value on its own.
 
 `__in` runs every element through the field's preparation (a related field's twice), which for the engine's lists of
-a college's people and classes costs more than the query itself. The values here are ids already: PostgreSQL gets
-them as one array parameter (`= ANY(%s)`); other databases as a plain IN list. An empty list matches nothing.
+a college's people and classes costs more than the query itself. The values here are ids already, and go to the
+database as a plain IN list. Not as one array parameter (`= ANY(%s)`): PostgreSQL 15 tests a row against an IN list
+of constants with a hash table but against an array parameter one element after another, which made a college's
+colleague count (3,000 rows of the semester tested against 128 people twice) take 5 ms instead of 0.7 ms. An empty
+list matches nothing.
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ class AnyOf(Lookup):
         values = self.rhs
         if not values:
             raise EmptyResultSet
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", (*lhs_params, values)
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*lhs_params, *values)
 
 
