@@ -201,6 +201,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "awards.publicity_end_reminders",
         "schedule": crontab(minute=5, hour=8),
     },
+    # Just after midnight: the day's dashboards computed into the cache, so the first visit finds them (the semester
+    # under way is kept under the day).
+    "dashboards-warm": {"task": "mentoring.dashboards_warm", "schedule": crontab(minute=5, hour=0)},
     # Failed deliveries whose backoff has passed, and messages a stopped worker left unsent.
     "notifications-retry": {"task": "accounts.notifications_retry_due", "schedule": timedelta(minutes=2)},
 }

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from datetime import date
 
+from celery import shared_task
+from django.utils import timezone
+
+from mentoring.selectors.dashboards import dashboards_warm
 from mentoring.services.oversight import export_job_run
 
 
@@ -11,3 +15,11 @@ from mentoring.services.oversight import export_job_run
 def export_build(job_id: int) -> None:
     """Build a dashboard export; a redelivered task finds the job already claimed and does nothing."""
     export_job_run(job_id=job_id)
+
+
+@shared_task(name="mentoring.dashboards_warm")
+def dashboards_warm_task(today: str | None = None) -> str:
+    """Nightly, after the day changes: the default dashboards computed into the cache (`dashboards_warm`). `today` (an
+    ISO date) for tests and replays; beat passes nothing."""
+    semester = dashboards_warm(on=date.fromisoformat(today) if today else timezone.localdate())
+    return str(semester) if semester is not None else ""

@@ -766,7 +766,8 @@ def _compliance_report(
                 count = count_of((kind, holder_id, unit_id), 0)
             else:
                 count = sum(count_of((k, holder_id, unit_id), 0) for k in kinds)
-            add_line(new_line(Line, (holder_id, rule, unit_id, None, count, required, MET if count >= required else unmet)))
+            status = MET if count >= required else unmet
+            add_line(new_line(Line, (holder_id, rule, unit_id, None, count, required, status)))
 
     # --- units of classes (R-06, R-07, R-09 advisors; R-13 counselors) and advisors' flagged students (R-08) ----
     # A month's line is due in the months in which a held teaching week starts; the months, their last days and the

@@ -34,6 +34,7 @@ from functools import cached_property
 from hashlib import sha256
 from itertools import islice
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import translation
@@ -53,6 +54,7 @@ from mentoring.models import (
     StudentFlag,
     SupervisionFinding,
 )
+from mentoring.selectors.calendar import semester_current
 from mentoring.selectors.compliance import (
     MET,
     NO_COLLEGE,
@@ -1200,6 +1202,21 @@ def college_dashboard_page(*, semester: Semester, college: College, on: date, ro
 def school_dashboard_page(*, semester: Semester, on: date, role: str = "") -> DashboardPage:
     """What the school dashboard page shows (the lists' first rows); the numbers of `school_dashboard`."""
     return _build_page(semester=semester, on=on, role=role, college=None)
+
+
+def dashboards_warm(*, on: date) -> Semester | None:
+    """Compute and cache what the dashboards show first — the school page and with it every college's, all roles, for
+    the semester under way on `on` and the trend of the one before — in each of the portal's languages, so the first
+    visit of the day finds them: an open semester's numbers are kept under the day (`_pieces`), so the day's first
+    page would compute the whole school. Run nightly by beat (`mentoring.dashboards_warm`) and by
+    `manage.py dashboards_refresh --warm`. Returns the semester warmed (None without a calendar)."""
+    semester = semester_current(on)
+    if semester is None:
+        return None
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            school_dashboard_page(semester=semester, on=on)
+    return semester
 
 
 def person_standing(*, semester: Semester, person: User, on: date, college_id: int | None) -> ComplianceReport:

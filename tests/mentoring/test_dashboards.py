@@ -824,6 +824,50 @@ def test_dashboards_refresh_drops_every_cached_number(world, worked, engine_call
     assert len(engine_calls) > cached
 
 
+def test_the_nightly_warm_leaves_the_days_school_and_college_pages_to_the_cache(world, worked, calendar, engine_calls):
+    """The semester under way on the day (spring, the latest begun) and its trend (fall), in both languages: the
+    school page and a college's page of the day then ask the engine for nothing."""
+    from django.utils import translation
+
+    from mentoring.tasks import dashboards_warm_task
+
+    _fall, spring = calendar
+    assert dashboards_warm_task(today=TODAY.isoformat()) == str(spring)
+    assert engine_calls  # it computed
+    computed = len(engine_calls)
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            school_dashboard_page(semester=spring, on=TODAY)
+            college_dashboard_page(semester=spring, college=world.college, on=TODAY)
+            college_dashboard_page(semester=spring, college=world.other_college, on=TODAY)
+    assert len(engine_calls) == computed
+    with translation.override("en"):  # a role the warm did not compute is computed on its first visit
+        college_dashboard_page(semester=spring, college=world.college, on=TODAY, role=StaffRole.MENTOR)
+    assert len(engine_calls) > computed
+
+
+def test_the_warm_runs_nightly_and_after_a_refresh_on_request(world, worked, calendar, engine_calls):
+    from django.conf import settings
+    from django.core.management import call_command
+
+    entry = settings.CELERY_BEAT_SCHEDULE["dashboards-warm"]
+    assert (entry["task"], entry["schedule"].hour, entry["schedule"].minute) == ("mentoring.dashboards_warm", {0}, {5})
+    _fall, spring = calendar
+    call_command("dashboards_refresh", "--warm", stdout=open("/dev/null", "w"))  # noqa: SIM115 - discarded output
+    computed = len(engine_calls)
+    assert computed
+    from django.utils import timezone
+
+    school_dashboard_page(semester=spring, on=timezone.localdate())
+    assert len(engine_calls) == computed
+
+
+def test_the_warm_does_nothing_without_a_calendar(db):
+    from mentoring.selectors.dashboards import dashboards_warm
+
+    assert dashboards_warm(on=TODAY) is None
+
+
 def test_a_closed_semesters_numbers_are_found_again_the_next_day_an_open_ones_are_not(
     world, worked, calendar, engine_calls
 ):

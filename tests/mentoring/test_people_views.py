@@ -300,7 +300,8 @@ def _grow(world, extra: int) -> None:
 
 
 # Per request: session, user, roles, grants; the view's own reads; renewing the session for the idle timeout
-# (savepoint, update, release: the first request after the login renews it; accounts.middleware). No permission tables: the nav's permissions are the rules' (accounts.backends).
+# (savepoint, update, release: the first request after the login renews it; accounts.middleware). No permission
+# tables: the nav's permissions are the rules' (accounts.backends).
 PAGE_QUERIES = [
     ("mentor", "/", 8),
     ("advisor", "/", 8),
