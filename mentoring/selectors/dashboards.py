@@ -1205,10 +1205,10 @@ def school_dashboard_page(*, semester: Semester, on: date, role: str = "") -> Da
 
 
 def dashboards_warm(*, on: date) -> Semester | None:
-    """Compute and cache what the dashboards show first — the school page and with it every college's, every role together, for
-    the semester under way on `on` and the trend of the one before — in each of the portal's languages, so the first
-    visit of the day finds them: an open semester's numbers are kept under the day (`_pieces`), so the day's first
-    page would compute the whole school. Run nightly by beat (`mentoring.dashboards_warm`) and by
+    """Compute and cache what the dashboards show first — the school page and with it every college's, every role
+    together, for the semester under way on `on` and the trend of the one before — in each of the portal's languages,
+    so the first visit of the day finds them: an open semester's numbers are kept under the day (`_pieces`), so the
+    day's first page would compute the whole school. Run nightly by beat (`mentoring.dashboards_warm`) and by
     `manage.py dashboards_refresh --warm`. Returns the semester warmed (None without a calendar)."""
     semester = semester_current(on)
     if semester is None:
