@@ -30,7 +30,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
 from hashlib import sha256
 from typing import NamedTuple
 from uuid import uuid4
@@ -88,17 +87,28 @@ class RuleStanding:
     """One person's standing on one rule: how many units/periods are met, short, pending.
 
     The tallies are taken in one pass over the lines, the first time one is asked for (the report builds the
-    standing's lines before anyone reads them).
+    standing's lines before anyone reads them). `met_untold`: units met whose lines the report did not keep
+    (`compliance_report(met_students=False)`), counted in with the met.
     """
 
     person_id: int
     rule: QuotaRule
     lines: list[Line] = field(default_factory=list)
+    met_untold: int = 0
+    _tally: tuple[int, int, int, int, int] | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @property
     def tally(self) -> tuple[int, int, int, int, int]:
-        """(total due, met, short, pending, records needed), in one pass over the lines."""
-        total = met = short = pending = needed = 0
+        """(total due, met, short, pending, records needed), in one pass over the lines, kept after the first ask (a
+        plain attribute, not a cached_property, whose lock a school's 20,000 standings would each take)."""
+        found = self._tally
+        if found is None:
+            found = self._tally = self._count()
+        return found
+
+    def _count(self) -> tuple[int, int, int, int, int]:
+        total = met = self.met_untold
+        short = pending = needed = 0
         for line in self.lines:
             status = line.status
             if status == NOT_DUE:
@@ -147,10 +157,13 @@ class ComplianceReport:
     rules: list[QuotaRule]
     lines: list[Line]
     teaching_weeks: list[TeachingWeek]
+    # (person, rule id) → units met whose lines were not kept (`compliance_report(met_students=False)`)
+    met_untold: dict[tuple[int, int], int] = field(default_factory=dict)
     _standings: dict[int, list[RuleStanding]] | None = field(default=None, repr=False, compare=False)
 
     def standings(self) -> dict[int, list[RuleStanding]]:
-        """Lines grouped by person and rule; built once per report (the lines are final when it is returned)."""
+        """Lines grouped by person (in the order of their ids) and rule, with the units met that were not kept; built
+        once per report (the lines are final when it is returned)."""
         if self._standings is None:
             by_person: dict[int, dict[int, RuleStanding]] = defaultdict(dict)
             for line in self.lines:
@@ -160,14 +173,22 @@ class ComplianceReport:
                 if standing is None:
                     standing = rules[rule.id] = RuleStanding(line.person_id, rule)
                 standing.lines.append(line)
-            self._standings = {pid: list(rules.values()) for pid, rules in by_person.items()}
+            if self.met_untold:
+                rule_of = {rule.id: rule for rule in self.rules}
+                for (person_id, rule_id), n in self.met_untold.items():
+                    rules = by_person[person_id]
+                    standing = rules.get(rule_id)
+                    if standing is None:
+                        standing = rules[rule_id] = RuleStanding(person_id, rule_of[rule_id])
+                    standing.met_untold = n
+            self._standings = {pid: list(by_person[pid].values()) for pid in sorted(by_person)}
         return self._standings
 
     def for_person(self, person_id: int) -> list[RuleStanding]:
         return self.standings().get(person_id, [])
 
     def person_ids(self) -> set[int]:
-        return {line.person_id for line in self.lines}
+        return {line.person_id for line in self.lines} | {person_id for person_id, _rule in self.met_untold}
 
     def is_compliant(self, person_id: int) -> bool:
         return all(line.status != SHORT for line in self.lines if line.person_id == person_id)
@@ -463,8 +484,13 @@ def compliance_report(
     person_ids: Iterable[int] | None = None,
     roles: Iterable[str] | None = None,
     holdings_token: str | None = None,
+    met_students: bool = True,
 ) -> ComplianceReport:
     """Every person's standing on every rule for `semester`, as of `on` (default: after it ended, the verdict).
+
+    `met_students=False`: the lines of the students a mentor has met the rule for (R-03, R-04: some 34,000 of a
+    whole school's 60,000 lines) are counted into their standings (`RuleStanding.met_untold`), not kept in `lines`;
+    for callers that read only the tallies and what is short or pending (the dashboards), not for a drill-down.
 
     `holdings_token`: a caller that caches results under the version tokens passes `holdings_version(colleges,
     semester)` of the colleges in view; who holds what is then kept in the cache under it, so a report after a
@@ -479,6 +505,7 @@ def compliance_report(
             person_ids=person_ids,
             roles=roles,
             holdings_token=holdings_token,
+            met_students=met_students,
         )
 
 
@@ -598,6 +625,7 @@ def _compliance_report(
     person_ids: Iterable[int] | None,
     roles: Iterable[str] | None,
     holdings_token: str | None,
+    met_students: bool,
 ) -> ComplianceReport:
     start, end = semester.start_date, semester.end_date
     on = on or end + timedelta(days=1)
@@ -725,11 +753,14 @@ def _compliance_report(
     # --- units of students (R-03, R-04 for mentors; R-08 for advisors) -----------------------------------------
     # The hot loop of a whole-school report (one line per mentor and student). What depends only on the college and
     # the windows held (the rules that apply, their kinds and flags, the pro-rated minimum) is worked out once per
-    # such pair as a plan, so a holding costs a count lookup and a line per rule.
+    # such pair as a plan, so a holding costs a count lookup and a line per rule (or, for a student met when the
+    # caller keeps no such lines, a count in `untold`).
     unmet = _status(0, 1, start, end, on)
     no_flags: frozenset[str] = frozenset()
-    plans: dict[tuple, list[tuple[QuotaRule, str | None, tuple[str, ...], frozenset[str] | None, int]]] = {}
+    plans: dict[tuple, list[tuple[QuotaRule, int, str | None, tuple[str, ...], frozenset[str] | None, int]]] = {}
     count_of = per_student.get
+    untold = report.met_untold
+    untold_of = untold.get
     add_line = lines.append
     new_line = tuple.__new__  # Line(...) without the Python frame of a named tuple's __new__: 40,000 lines
     for holding in mentors.values() if StaffRole.MENTOR in wanted_roles else ():
@@ -748,6 +779,7 @@ def _compliance_report(
                 [
                     (
                         rule,
+                        rule.id,
                         rule.kinds[0] if len(rule.kinds) == 1 else None,
                         tuple(rule.kinds),
                         _flag_filter(rule),
@@ -759,14 +791,21 @@ def _compliance_report(
                 else []
             )
         unit_id = holding.unit_id
-        for rule, kind, kinds, flag_types, required in plan:
+        for rule, rule_id, kind, kinds, flag_types, required in plan:
             if flag_types is not None and not flags.get(unit_id, no_flags) & flag_types:
                 continue
             if kind is not None:
                 count = count_of((kind, holder_id, unit_id), 0)
             else:
                 count = sum(count_of((k, holder_id, unit_id), 0) for k in kinds)
-            status = MET if count >= required else unmet
+            if count < required:
+                status = unmet
+            elif met_students:
+                status = MET
+            else:
+                key = (holder_id, rule_id)
+                untold[key] = untold_of(key, 0) + 1
+                continue
             add_line(new_line(Line, (holder_id, rule, unit_id, None, count, required, status)))
 
     # --- units of classes (R-06, R-07, R-09 advisors; R-13 counselors) and advisors' flagged students (R-08) ----

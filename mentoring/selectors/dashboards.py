@@ -374,7 +374,7 @@ def _standings(by_person: dict[int, list], college_of: dict[int, int | None]) ->
                 compliant=short == 0,
                 short=short,
                 records_needed=needed,
-                lacks=sorted(lacks, key=lambda lack: (-lack.short, -lack.records_needed)),
+                lacks=sorted(lacks, key=lambda lack: (-lack.short, -lack.records_needed, lack.slug)),
             )
         )
     return rows
@@ -855,6 +855,7 @@ def _pieces(
                 # A whole-school run follows a change of everything (or of more than half the school): its holdings
                 # would be read again next time anyway, and pickling 40,000 of them costs more than reading them.
                 holdings_token=holdings_version(missing, semester) if person_ids is not None else None,
+                met_students=False,  # the pieces read the tallies and what is short or pending, not each student met
             )
             by_college: dict[int, dict] = {college_id: {} for college_id in missing}
             for person_id, standings in report.standings().items():

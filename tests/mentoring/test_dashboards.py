@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from accounts.models import Staff
-from mentoring.models import Kind, Mode, StaffRole
+from mentoring.models import Kind, Mode, Scope, StaffRole
 from mentoring.selectors.compliance import MET, NOT_DUE, SHORT
 from mentoring.selectors.dashboards import (
     college_dashboard,
@@ -326,6 +326,50 @@ def test_a_met_standing_counts_as_compliant(world, worked):
     met, due, short, _needed = mentor.rules["R-03:mentor"]
     assert (met, due, short) == (1, 2, 1)
     assert MET != SHORT
+
+
+# --- the dashboards' reports keep no lines of students met ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("on", [date(2025, 10, 20), TODAY], ids=["under way", "over"])
+def test_a_report_keeping_no_met_students_has_the_same_standings_and_pieces(world, worked, on):
+    """`met_students=False`, as the dashboards ask: the same tallies per person and rule, the same lines but those of
+    students met (in the same order), and the same dashboard piece and trend — counting a met student into
+    `met_untold` instead of a line changes no number. A second mentor has met every student (their R-03 standing is
+    made of untold units alone), and a flagged student of the first is still owed a study plan (R-04)."""
+    from mentoring.selectors.compliance import compliance_report
+    from mentoring.selectors.dashboards import _college_of, _made
+
+    second = world.outsider
+    for student in world.students[2:]:
+        mentor_assign(actor=None, student=student, mentor=second, valid_from=date(2025, 9, 8))
+        for day in (date(2025, 9, 12), date(2025, 9, 19), date(2025, 9, 26), date(2025, 10, 3)):
+            talk(second, [student], day)
+    flag_set(
+        actor=world.college_admin, student=world.students[1], flag="academic_difficulty", valid_from=date(2025, 9, 8)
+    )
+
+    full = compliance_report(semester=worked, on=on)
+    slim = compliance_report(semester=worked, on=on, met_students=False)
+
+    def tallies(report):
+        return {pid: {s.rule.id: s.tally for s in standings} for pid, standings in report.standings().items()}
+
+    assert tallies(slim) == tallies(full)
+    assert tallies(slim)[second.pk]  # the second mentor's standing, from untold units only
+    assert [s.lines for s in slim.for_person(second.pk) if s.rule.requirement == "R-03"] == [[]]
+    student_rules = (Scope.PER_STUDENT, Scope.PER_FLAGGED_STUDENT)
+    met_students = [
+        line
+        for line in full.lines
+        if line.status == MET and line.rule.role == StaffRole.MENTOR and line.rule.scope in student_rules
+    ]
+    assert len(met_students) == 3
+    assert slim.lines == [line for line in full.lines if line not in met_students]
+    assert slim.person_ids() == full.person_ids()
+    staff = _college_of(None)
+    for kind in ("piece", "trend"):
+        assert _made(kind, slim, slim.standings(), staff) == _made(kind, full, full.standings(), staff)
 
 
 # --- the cache: a second request reads the engine's part from the cache; every write drops it at once -------------
