@@ -299,8 +299,8 @@ def compliance_inputs_changed(
     """Called by every service that writes what the engine reads: results cached under the old tokens are dropped.
 
     - semesters and colleges: a record (`records_changed`): those colleges' record tokens in those semesters;
-    - semesters only: every college's tokens in those semesters;
-    - nothing: quota rules, the calendar, the roster: every token.
+    - semesters only: every college's tokens in those semesters (a semester's calendar: its weeks);
+    - nothing: quota rules, the roster, what the admin site changes: every token.
     Assignments and flags call `holdings_changed`.
     """
     colleges = None if college_ids is None else sorted({college_id or NO_COLLEGE for college_id in college_ids})
@@ -439,8 +439,7 @@ def _weeks_held(windows: list[tuple[date, date]], weeks: list[TeachingWeek], mem
 
 
 def _counterpart_order(counterpart: tuple[int, int | None]) -> tuple[int, int]:
-    """(colleague, college): the lowest college first, so the rule of a colleague met on classes of two colleges is
-    always the same one."""
+    """(colleague, college), no college first: a person's colleague lines come out in the same order every time."""
     return counterpart[0], counterpart[1] or 0
 
 

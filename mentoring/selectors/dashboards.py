@@ -15,9 +15,9 @@ version tokens for the semester (`compliance_inputs_versions`); the semester bef
 school's dashboard is its colleges' pieces put together. A record changes the record tokens of its author's and
 counterpart's colleges in its semester only (`records_changed`); an assignment or a flag the holdings tokens of
 the colleges of everyone holding something on the class, in the semesters from its first day on
-(`holdings_changed`); a quota rule, calendar or roster write every token (`compliance_inputs_changed`). So a new
-record shows at once, and the cold request after it computes one college in one semester, from cached holdings:
-not the semester before, nor the other colleges. A page caches only small summaries of its pieces (counts and the
+(`holdings_changed`); a semester's calendar that semester's tokens; a quota rule or roster write every token
+(`compliance_inputs_changed`). So a new record shows at once, and the cold request after it computes one college
+in one semester, from cached holdings: not the semester before, nor the other colleges. A page caches only small summaries of its pieces (counts and the
 first rows of each list); the people page and the export the whole pieces (`DashboardParts`, one college at a
 time). Names, findings and meetings are read fresh on every request; R-30 is cached under the flags tokens (flags
 and the roster change them).

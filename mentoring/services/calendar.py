@@ -53,7 +53,9 @@ def semester_generate_weeks(*, semester: Semester) -> list[TeachingWeek]:
         for number, monday in enumerate(mondays, start=1)
     ]
     TeachingWeek.objects.bulk_create(weeks)
-    compliance_inputs_changed()
+    # The weeks are read by this semester's lines only: the numbers cached of the semesters before it stay (a trend
+    # is not computed again for a change of the semester under way).
+    compliance_inputs_changed(semester_ids=[semester.pk])
     # Records carry their week number for fast grouping; keep it right when the dates move.
     for week in weeks:
         Interaction.objects.filter(
@@ -82,7 +84,7 @@ def semester_create(
     semester_generate_weeks(semester=semester)
     semester.weeks.filter(number__in=holiday_weeks).update(kind=WeekKind.HOLIDAY)
     semester.weeks.filter(number__in=exam_weeks).update(kind=WeekKind.EXAM)
-    compliance_inputs_changed()
+    compliance_inputs_changed(semester_ids=[semester.pk])
     audit_record(
         actor=actor,
         action="semester.create",

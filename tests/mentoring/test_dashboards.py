@@ -857,6 +857,21 @@ def test_an_assignment_added_in_the_admin_shows_on_the_cached_dashboard_at_once(
     assert new_student.pk in short_students()
 
 
+def test_a_calendar_change_recomputes_its_semester_only(world, worked, calendar, engine_calls):
+    """New weeks for spring (its dates or week kinds changed): spring is computed again, fall's numbers stay."""
+    from mentoring.services.calendar import semester_generate_weeks
+
+    fall, spring = calendar
+    college_dashboard(semester=fall, college=world.college, on=TODAY)
+    college_dashboard(semester=spring, college=world.college, on=TODAY)
+    before = len(engine_calls)
+    semester_generate_weeks(semester=spring)
+    college_dashboard(semester=fall, college=world.college, on=TODAY)
+    assert len(engine_calls) == before
+    college_dashboard(semester=spring, college=world.college, on=TODAY)
+    assert engine_calls[before:] == [spring.pk]
+
+
 def test_dashboards_refresh_drops_every_cached_number(world, worked, engine_calls):
     from django.core.management import call_command
 

@@ -10,7 +10,7 @@ for the semester dropped before every request, as a record by one of its people 
 semester before's from the cache; against one semester's SQL of the whole page), cold after an assignment change
 (what a new mentor on one class from the semester's first day drops: the colleges of everyone holding something on
 it, in that semester and the ones after, holdings included; against one semester's SQL), cold after a quota rule
-or calendar change (everything dropped, both semesters) and warm) and the whole-school Excel export (time,
+or roster change (everything dropped, both semesters) and warm) and the whole-school Excel export (time,
 peak RSS, at two sizes; cold). Budgets: queries independent of size, p50 ≤ 150 ms, ratio ≤ 3, export ≤ 15 s with
 flat memory.
 
@@ -495,7 +495,7 @@ class Command(BaseCommand):
                 [
                     ("cold after a record in the semester", after_record, one_ms),
                     ("cold after an assignment change", after_assignment, one_ms),
-                    ("cold after a quota rule or calendar change: everything", compliance_inputs_changed, sql_ms),
+                    ("cold after a quota rule or roster change: everything", compliance_inputs_changed, sql_ms),
                     ("warm", None, sql_ms),
                 ]
                 if cached
@@ -512,7 +512,7 @@ class Command(BaseCommand):
             "cold after an assignment = the cached numbers and holdings of the colleges of everyone holding something "
             "on one class dropped from the semester's first day on (a new mentor, advisor or counselor there, or a "
             "flag on a student), against the hand-written SQL of one semester; "
-            "everything = all dropped (a quota rule, calendar or roster write); "
+            "everything = all dropped (a quota rule or roster write); "
             "warm = served from the cache"
         )
         self.stdout.write("| page | SQL queries | p50 ms | p95 ms | hand-written SQL ms | ratio |")
