@@ -17,10 +17,10 @@ counterpart's colleges in its semester only (`records_changed`); an assignment o
 the colleges of everyone holding something on the class, in the semesters from its first day on
 (`holdings_changed`); a semester's calendar that semester's tokens; a quota rule or roster write every token
 (`compliance_inputs_changed`). So a new record shows at once, and the cold request after it computes one college
-in one semester, from cached holdings: not the semester before, nor the other colleges. A page caches only small summaries of its pieces (counts and the
-first rows of each list); the people page and the export the whole pieces (`DashboardParts`, one college at a
-time). Names, findings and meetings are read fresh on every request; R-30 is cached under the flags tokens (flags
-and the roster change them).
+in one semester, from cached holdings: not the semester before, nor the other colleges. A page caches only small
+summaries of its pieces (counts and the first rows of each list); the people page and the export the whole pieces
+(`DashboardParts`, one college at a time). Names, findings and meetings are read fresh on every request; R-30 is
+cached under the flags tokens (flags and the roster change them).
 """
 
 from __future__ import annotations
