@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from celery import shared_task
+from django.utils import timezone
 
 from accounts.notifications.services import sent_messages_retry_due
+
+
+def task_day(today: str | None) -> date:
+    """The day a periodic task runs for: `today` (an ISO date, from tests and replays) or the local date (beat passes
+    nothing). Shared by every app's daily tasks."""
+    return date.fromisoformat(today) if today else timezone.localdate()
 
 
 @shared_task(name="accounts.notifications_retry_due")

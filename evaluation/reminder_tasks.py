@@ -10,19 +10,13 @@ conditional update before it is sent, so a batch delivered twice (redelivery, a 
 
 from __future__ import annotations
 
-from datetime import date
-
 from celery import shared_task
-from django.utils import timezone
 
 from accounts.notifications.services import sent_messages_deliver
+from accounts.tasks import task_day
 from evaluation.reminders import deadline_queue, phase_opened_queue
 
 DELIVER_BATCH = 1000
-
-
-def _day(today: str | None) -> date:
-    return date.fromisoformat(today) if today else timezone.localdate()
 
 
 def deliver_in_batches(ids: list[int]) -> dict:
@@ -41,10 +35,10 @@ def deadline_deliver(ids: list[int]) -> dict:
 
 @shared_task(name="evaluation.deadline_reminders")
 def deadline_reminders(today: str | None = None) -> dict:
-    return deliver_in_batches(deadline_queue(today=_day(today)))
+    return deliver_in_batches(deadline_queue(today=task_day(today)))
 
 
 @shared_task(name="evaluation.phase_opened")
 def phase_opened(cycle_id: int, phase: str, today: str | None = None) -> dict:
     """Tell the people of a phase that has just opened (queued on commit of the phase move)."""
-    return deliver_in_batches(phase_opened_queue(cycle_id=cycle_id, phase=phase, today=_day(today)))
+    return deliver_in_batches(phase_opened_queue(cycle_id=cycle_id, phase=phase, today=task_day(today)))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from celery import shared_task
-from django.utils import timezone
 
+from accounts.tasks import task_day
 from mentoring.selectors.dashboards import dashboards_warm
 from mentoring.services.oversight import export_job_run
 
@@ -21,5 +19,5 @@ def export_build(job_id: int) -> None:
 def dashboards_warm_task(today: str | None = None) -> str:
     """Nightly, after the day changes: the default dashboards computed into the cache (`dashboards_warm`). `today` (an
     ISO date) for tests and replays; beat passes nothing."""
-    semester = dashboards_warm(on=date.fromisoformat(today) if today else timezone.localdate())
+    semester = dashboards_warm(on=task_day(today))
     return str(semester) if semester is not None else ""

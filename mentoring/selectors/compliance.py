@@ -813,7 +813,7 @@ def _compliance_report(
     month_of = {w.number: date(w.monday.year, w.monday.month, 1) for w in weeks}
     months = sorted(set(month_of.values()))
     month_ends = {m: (m + timedelta(days=32)).replace(day=1) - timedelta(days=1) for m in months}
-    months_memo: dict[int, list[date]] = {}
+    months_memo: dict[tuple, list[date]] = {}  # by the windows held, as `held_memo`
     for role, holdings in ((StaffRole.ADVISOR, advisors), (StaffRole.COUNSELOR, counselors)):
         for holding in holdings.values():
             holder_id, unit_id = holding.holder_id, holding.unit_id
@@ -824,10 +824,11 @@ def _compliance_report(
                 continue
             for rule in rulebook.applicable(role, Scope.PER_CLASS, holding.college_id):
                 if rule.period == Period.MONTH:
-                    held_months = months_memo.get(id(held))  # the memo hands out one set per distinct windows
+                    windows = tuple(holding.windows)
+                    held_months = months_memo.get(windows)
                     if held_months is None:
                         in_held = {month_of[number] for number in held}
-                        held_months = months_memo[id(held)] = [m for m in months if m in in_held]
+                        held_months = months_memo[windows] = [m for m in months if m in in_held]
                     for month in held_months:
                         count = sum(per_class_month.get((holder_id, unit_id, k, month), 0) for k in rule.kinds)
                         status = _status(count, rule.minimum, month, month_ends[month], on)
@@ -902,7 +903,7 @@ def _compliance_report(
                     continue
                 seen.add((rule.id, counterpart_id))
                 count = per_pair.get((person_id, counterpart_id), 0)
-                status = MET if count >= rule.minimum else _status(count, rule.minimum, start, end, on)
+                status = _status(count, rule.minimum, start, end, on)
                 lines.append(Line(person_id, rule, counterpart_id, None, count, rule.minimum, status))
 
     report.lines = lines
