@@ -11,6 +11,7 @@ from urllib.parse import quote
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -42,7 +43,8 @@ def lacks(person) -> SafeString:
         if lack.short:
             text += " · " + escape(_("%(n)s short") % {"n": lack.short})
         if lack.records_needed:
-            text += " · " + escape(_("%(n)s records needed") % {"n": lack.records_needed})
+            n = lack.records_needed
+            text += " · " + escape(ngettext("%(n)s record needed", "%(n)s records needed", n) % {"n": n})
         parts.append(f'<span class="lack">{text}</span>')
     return mark_safe("; ".join(parts))  # every value above is escaped
 

@@ -9,6 +9,27 @@
     charts.push(new window.Chart(canvas, config));
   }
 
+  // Beside the bars of a phone-wide chart a rule's or college's whole name leaves the bars no room, and Chart.js cuts
+  // it off at the left edge: shortened there with an ellipsis (a CJK character counted as two Latin ones); the
+  // tooltip and the table next to the chart have it whole.
+  const NARROW = 520; // px of canvas
+  function fitted(label, room) {
+    let used = 0;
+    for (let i = 0; i < label.length; i += 1) {
+      used += label.charCodeAt(i) > 0x2e80 ? 2 : 1;
+      if (used > room) return label.slice(0, i) + "…";
+    }
+    return label;
+  }
+  const names = {
+    ticks: {
+      callback(value) {
+        const label = String(this.getLabelForValue(value));
+        return this.chart.width < NARROW ? fitted(label, 22) : label;
+      },
+    },
+  };
+
   function render() {
     while (charts.length) charts.pop().destroy();
     const island = document.getElementById("dashboard-data");
@@ -23,7 +44,7 @@
     draw("chart-rules", {
       type: "bar",
       data: { labels: data.rules.labels, datasets },
-      options: { ...common, indexAxis: "y", scales: { x: percent } },
+      options: { ...common, indexAxis: "y", scales: { x: percent, y: names } },
     });
     draw("chart-weeks", {
       type: "line",
@@ -39,7 +60,7 @@
         labels: data.colleges.labels,
         datasets: [{ label: data.colleges.label, data: data.colleges.share, backgroundColor: "#1d4ed8" }],
       },
-      options: { ...common, indexAxis: "y", scales: { x: percent } },
+      options: { ...common, indexAxis: "y", scales: { x: percent, y: names } },
     });
   }
 

@@ -38,3 +38,18 @@ def test_college_admin_filters_the_dashboard_and_downloads_the_export(desktop, l
     people = list(book["人员明细"].iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in people] == [world.mentor.number]
     assert dict(book["筛选条件"].iter_rows(min_row=2, values_only=True))["角色"] == "本科生导师"
+
+
+def test_the_dashboard_and_a_drill_down_fit_a_phone(phone, log_in, live_server, world, calendar):
+    """The week grid is wider than a phone: it scrolls inside its frame, and the page does not spill sideways (its
+    cells' screen-reader labels once did, positioned against the page instead of the frame)."""
+    fall, _spring = calendar
+    log_fall_work(world)
+    log_in(phone, world.college_admin.number)
+    phone.goto(f"{live_server.url}/dashboard/college/MAT/?semester={fall.pk}")
+    frame = phone.locator(".table-wrap:has(table.week-grid)")
+    assert frame.evaluate("el => el.scrollWidth > el.clientWidth")  # the grid needs scrolling on a phone
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.locator("a[href*='/dashboard/person/']").first.click()
+    phone.wait_for_url("**/dashboard/person/**")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390

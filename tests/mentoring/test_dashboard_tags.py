@@ -85,3 +85,16 @@ def test_drill_down_records_link_to_each_record_and_escape_what_they_show():
     assert '<a href="/work/records/7/">2026-03-09</a> <span class="tag warn">' in html
     assert '<a href="/work/records/8/">2026-03-10</a></td>' in html
     assert "&lt;谈心&gt;" in html and "&lt;i&gt;班&lt;/i&gt;" in html and "<i>" not in html and "—" in html
+
+
+def test_a_lack_counts_its_records_in_the_language_in_view():
+    from django.utils import translation
+
+    person = _person(lacks=[Lack("R-07:advisor", "Class meetings", 0, 1), Lack("R-03:mentor", "Talks", 2, 3)])
+    with translation.override("en"):
+        assert lacks(person) == (
+            '<span class="lack">Class meetings · 1 record needed</span>; '
+            '<span class="lack">Talks · 2 short · 3 records needed</span>'
+        )
+    with translation.override("zh-hans"):
+        assert "还需 1 条记录" in lacks(person) and "还需 3 条记录" in lacks(person)
