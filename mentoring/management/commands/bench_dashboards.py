@@ -5,7 +5,7 @@ Builds, with PostgreSQL COPY, 40,000 students, 3,000 mentors (1,000 of them also
 talks, plus counselors' dorm visits, sit-ins and class meetings, advisors' class meetings, mentor–counselor
 exchanges) in the database of DATABASE_URL; then measures the college dashboard, the school dashboard and the
 per-person drill-down (SQL queries, p50/p95 server time over N requests, the equivalent hand-written SQL
-aggregate, the ratio; the dashboards four times: cold after a record in the semester (one college's cached numbers
+aggregate run after each request, the ratio of the medians; the dashboards four times: cold after a record in the semester (one college's cached numbers
 for the semester dropped before every request, as a record by one of its people does; the other colleges' and the
 semester before's from the cache; against one semester's SQL of the whole page), cold after an assignment change
 (what a new mentor on one class from the semester's first day drops: the colleges of everyone holding something on
@@ -27,6 +27,7 @@ import statistics
 import tempfile
 import time
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -474,35 +475,29 @@ class Command(BaseCommand):
             client.force_login(user)
             response = client.get(path)  # warm-up
             assert response.status_code == 200, (path, response.status_code)
-            sql_times = []
-            for _ in range(5):
-                started = time.perf_counter()
-                sql(semester=semester, previous=previous, **params)
-                sql_times.append((time.perf_counter() - started) * 1000)
-            sql_ms = statistics.median(sql_times)
-            # After a record the page recomputes one semester: its hand-written equivalent is one semester's SQL.
-            one_times = []
-            for _ in range(5 if cached else 0):
-                started = time.perf_counter()
-                sql(semester=semester, previous=None, **params)
-                one_times.append((time.perf_counter() - started) * 1000)
-            one_ms = statistics.median(one_times) if one_times else sql_ms
+            # The hand-written SQL of what a request computes: after a record or an assignment the page recomputes
+            # one semester, so its equivalent is that semester's SQL; from nothing, and warm, both semesters'.
+            both = partial(sql, semester=semester, previous=previous, **params)
+            one = partial(sql, semester=semester, previous=None, **params) if cached else both
+            for _ in range(2):  # warm-up of the SQL too: both sides are measured with the data in memory
+                both()
+                one()
             # Cold after a record: the semester's version token changes before every request, as a record written
             # in that semester changes it; the semester before's trend still comes from the cache. Cold after an
             # assignment from the semester's first day: that semester's tokens change, its holdings included; the
             # semester before stays. Everything: nothing comes from the cache. Warm: the same page again.
             modes = (
                 [
-                    ("cold after a record in the semester", after_record, one_ms),
-                    ("cold after an assignment change", after_assignment, one_ms),
-                    ("cold after a quota rule or roster change: everything", compliance_inputs_changed, sql_ms),
-                    ("warm", None, sql_ms),
+                    ("cold after a record in the semester", after_record, one),
+                    ("cold after an assignment change", after_assignment, one),
+                    ("cold after a quota rule or roster change: everything", compliance_inputs_changed, both),
+                    ("warm", None, both),
                 ]
                 if cached
-                else [("holdings from the cache, counts and records read fresh", None, sql_ms)]
+                else [("holdings from the cache, counts and records read fresh", None, both)]
             )
-            for mode, drop, hand_ms in modes:
-                n, p50, p95 = self._time(client, path, o["requests"], drop=drop)
+            for mode, drop, hand in modes:
+                n, p50, p95, hand_ms = self._time(client, path, o["requests"], drop=drop, hand=hand)
                 rows.append((f"{label} ({mode})", n, p50, p95, hand_ms, p50 / hand_ms))
         self.stdout.write("")
         self.stdout.write(
@@ -526,8 +521,10 @@ class Command(BaseCommand):
             for label, seconds, people, rss in exports:
                 self.stdout.write(f"| {label} | {people:,} | {seconds:.1f} | {rss:.0f} |")
 
-    def _time(self, client, path: str, requests: int, *, drop) -> tuple[int, float, float]:
-        """p50/p95 in ms over `requests` requests, and the SQL queries of one more like them."""
+    def _time(self, client, path: str, requests: int, *, drop, hand) -> tuple[int, float, float, float]:
+        """p50/p95 in ms over `requests` requests, the SQL queries of one more like them, and the median of the
+        hand-written SQL (`hand`), run once after each request: this machine's speed drifts within minutes, and
+        measured side by side the two drift together, so their ratio does not take one side's slow minute."""
         queries = []  # the test client resets connection.queries per request: count with a wrapper instead
 
         def count(execute, sql, params, many, context):
@@ -538,12 +535,15 @@ class Command(BaseCommand):
             if drop is not None:
                 drop()
 
-        times = []
+        times, hand_times = [], []
         for _ in range(requests):
             changed()
             started = time.perf_counter()
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            hand()
+            hand_times.append((time.perf_counter() - started) * 1000)
         # The queries of one more request like the timed ones: the first request after the warm-up may also fill a
         # cache (who holds what) that the ones after it find, as in use.
         changed()
@@ -551,7 +551,7 @@ class Command(BaseCommand):
             client.get(path)
         p50 = statistics.median(times)
         p95 = sorted(times)[max(0, math.ceil(0.95 * len(times)) - 1)]
-        return len(queries), p50, p95
+        return len(queries), p50, p95, statistics.median(hand_times)
 
     def _export_in_child(self, semester, college) -> tuple[float, int, float]:
         """Run the export in a forked child, so its peak RSS is its own (VmHWM of the child after the export)."""
