@@ -1,16 +1,16 @@
 """`manage.py bench_dashboards`: the dashboards at the size of a large university (DESIGN "Performance budgets").
 
-Builds, with PostgreSQL COPY, 40,000 students, 3,000 mentors (1,000 of them also class advisors), 1,000 classes,
-200 counselors in 25 colleges and five academic years of records (≈2 million attendance rows: mentors' group
-talks, plus counselors' dorm visits, sit-ins and class meetings, advisors' class meetings, mentor–counselor
-exchanges) in the database of DATABASE_URL; then measures the college dashboard, the school dashboard and the
-per-person drill-down (SQL queries, p50/p95 server time over N requests, the equivalent hand-written SQL
-aggregate run after each request, the ratio of the medians; the dashboards four times: cold after a record in the semester (one college's cached numbers
-for the semester dropped before every request, as a record by one of its people does; the other colleges' and the
-semester before's from the cache; against one semester's SQL of the whole page), cold after an assignment change
-(what a new mentor on one class from the semester's first day drops: the colleges of everyone holding something on
-it, in that semester and the ones after, holdings included; against one semester's SQL), cold after a quota rule
-or roster change (everything dropped, both semesters) and warm) and the whole-school Excel export (time,
+Builds, with PostgreSQL COPY, 40,000 students, 3,000 mentors (1,000 of them also class advisors), 1,000 classes, 200
+counselors in 25 colleges and five academic years of records (≈2 million attendance rows: mentors' group talks, plus
+counselors' dorm visits, sit-ins and class meetings, advisors' class meetings, mentor–counselor exchanges) in the
+database of DATABASE_URL; then measures the college dashboard, the school dashboard and the per-person drill-down
+(SQL queries, p50/p95 server time over N requests, the equivalent hand-written SQL aggregate run after each request,
+the ratio of the medians; the dashboards four times: cold after a record in the semester (one college's cached
+numbers for the semester dropped before every request, as a record by one of its people does; the other colleges'
+and the semester before's from the cache; against one semester's SQL of the whole page), cold after an assignment
+change (what a new mentor on one class from the semester's first day drops: the colleges of everyone holding
+something on it, in that semester and the ones after, holdings included; against one semester's SQL), cold after a
+quota rule or roster change (everything dropped, both semesters) and warm) and the whole-school Excel export (time,
 peak RSS, at two sizes; cold). Budgets: queries independent of size, p50 ≤ 150 ms, ratio ≤ 3, export ≤ 15 s with
 flat memory.
 
