@@ -484,6 +484,7 @@ def compliance_report(
     roles: Iterable[str] | None = None,
     holdings_token: str | None = None,
     met_students: bool = True,
+    home_college_ids: Iterable[int] | None = None,
 ) -> ComplianceReport:
     """Every person's standing on every rule for `semester`, as of `on` (default: after it ended, the verdict).
 
@@ -495,6 +496,9 @@ def compliance_report(
     semester)` of the colleges in view; who holds what is then kept in the cache under it, so a report after a
     record (which changes no holding) reads only the counts, and the rules and weeks under its semester part, so a
     report after an assignment reads only the counts and holdings. Without it everything is read.
+
+    `home_college_ids`: a caller whose `person_ids` are the staff of these colleges (a college's dashboard) says so,
+    and who holds what is read college-wide first (`_holdings_read_home`): the same report, fewer rows scanned.
     """
     with collector_paused():
         return _compliance_report(
@@ -505,15 +509,17 @@ def compliance_report(
             roles=roles,
             holdings_token=holdings_token,
             met_students=met_students,
+            home=set(home_college_ids) if home_college_ids and person_ids is not None else None,
         )
 
 
 def _holdings_read(
-    start: date, end: date, colleges: set[int] | None, people: set[int] | None
+    start: date, end: date, colleges: set[int] | None, people: set[int] | None, home: set[int] | None = None
 ) -> tuple[list[tuple], list[tuple], list[tuple], set[tuple[int, int, int | None]]]:
     """Who holds what during the semester, as rows (3 queries; for chosen people up to 6: their own, then their
     colleagues' on the classes those name). Rows: mentors (mentor, student, from, until, class, college), advisors
-    and counselors (holder, class, from, until, class, college), and colleague mentors (mentor, class, college)."""
+    and counselors (holder, class, from, until, class, college), and colleague mentors (mentor, class, college).
+    `home`: the colleges whose classes the people hold most of theirs in (`_holdings_read_home`)."""
     mentor_qs = MentorAssignment.objects.overlapping(start, end)
     advisor_qs = AdvisorAssignment.objects.overlapping(start, end)
     counselor_qs = CounselorAssignment.objects.overlapping(start, end)
@@ -539,6 +545,10 @@ def _holdings_read(
             _plain_rows(advisor_qs.values_list(*advisor_fields)),
             _plain_rows(counselor_qs.values_list(*counselor_fields)),
             colleague_mentors,
+        )
+    if home:
+        return _holdings_read_home(
+            (mentor_qs, advisor_qs, counselor_qs), (mentor_fields, advisor_fields, counselor_fields), people, home
         )
     # The people's own holdings first (three index lookups), then their colleagues' on the classes those name
     # (for R-05 and R-12), asked for only when there are such classes: a mentor who counsels no class has no
@@ -571,6 +581,75 @@ def _holdings_read(
     return mentor_rows, advisor_rows, counselor_rows, colleague_mentors
 
 
+def _holdings_read_home(querysets, fields, people: set[int], home: set[int]) -> tuple:
+    """`_holdings_read` of chosen people who are the staff of the colleges `home` (a college's dashboard): the same
+    rows, read in another order. Asked per person, PostgreSQL joins a mentor's 1,600 assignments to their students
+    by hashing all 40,000 students, and a counselor's classes' colleague mentors by hashing all 40,000 assignments
+    (9–15 ms each here); asked per college it goes down from the college's classes through the indexes. So: every
+    holding on the home colleges' classes, whoever holds it (3 queries), and the people's own holdings anywhere,
+    without their classes (3 more, index lookups); an own holding not among the first is elsewhere, and only then
+    read again with its class (a query per kind that has one). Colleagues on home classes are in the first rows;
+    on classes elsewhere they are read as `_holdings_read` reads them (a query per kind that has such classes)."""
+    (mentor_qs, advisor_qs, counselor_qs), (_, advisor_fields, counselor_fields) = querysets, fields
+    holder_fields = ("mentor_id", "advisor_id", "counselor_id")
+    unit_fields = ("student_id", "school_class_id", "school_class_id")
+    in_home = (
+        "student__school_class__major__college_id__in",
+        "school_class__major__college_id__in",
+        "school_class__major__college_id__in",
+    )
+    home_rows, own_rows = [], []
+    for qs, cols, where in zip(querysets, fields, in_home, strict=True):
+        home_rows.append(_plain_rows(qs.filter(**{where: home}).values_list(*cols)))
+    for qs, cols, holder in zip(querysets, fields, holder_fields, strict=True):
+        own_rows.append(_plain_rows(qs.filter(**{f"{holder}__any_of": people}).values_list(*cols[:4])))
+    own = []
+    for qs, cols, holder, unit, at_home, mine in zip(
+        querysets, fields, holder_fields, unit_fields, home_rows, own_rows, strict=True
+    ):
+        rows = [row for row in at_home if row[0] in people]
+        known = {row[:4] for row in rows}
+        elsewhere = sorted({row[1] for row in mine if row not in known})
+        if elsewhere:  # a unit elsewhere has all its holdings elsewhere: these are the people's own rows there
+            rows += qs.filter(**{f"{holder}__any_of": people, f"{unit}__any_of": elsewhere}).values_list(*cols)
+        own.append(rows)
+    own_mentor, own_advisor, own_counselor = own
+    home_mentor, home_advisor, home_counselor = home_rows
+    counseled = {row[1]: row[5] in home for row in own_counselor}  # class → on a home class
+    others = {row[4]: row[5] in home for row in own_mentor if row[4] is not None}
+    others.update({row[1]: row[5] in home for row in own_advisor})
+    colleague_mentors: set[tuple[int, int, int | None]] = set()
+    mentor_rows, advisor_rows, counselor_rows = own_mentor, own_advisor, own_counselor
+    if counseled:
+        colleague_mentors = {
+            (row[0], row[4], row[5]) for row in home_mentor if row[4] in counseled and row[0] not in people
+        }
+        advisor_rows = own_advisor + [row for row in home_advisor if row[1] in counseled and row[0] not in people]
+        away = sorted(c for c, at_home in counseled.items() if not at_home)
+        if away:
+            colleague_mentors |= set(
+                mentor_qs.filter(student__school_class_id__any_of=away)
+                .exclude(mentor_id__any_of=people)
+                .values_list("mentor_id", "student__school_class_id", "student__school_class__major__college_id")
+                .distinct()
+            )
+            advisor_rows += (
+                advisor_qs.filter(school_class_id__any_of=away)
+                .exclude(advisor_id__any_of=people)
+                .values_list(*advisor_fields)
+            )
+    if others:
+        counselor_rows = own_counselor + [row for row in home_counselor if row[1] in others and row[0] not in people]
+        away = sorted(c for c, at_home in others.items() if not at_home)
+        if away:
+            counselor_rows += (
+                counselor_qs.filter(school_class_id__any_of=away)
+                .exclude(counselor_id__any_of=people)
+                .values_list(*counselor_fields)
+            )
+    return mentor_rows, advisor_rows, counselor_rows, colleague_mentors
+
+
 def _rules_and_weeks(semester: Semester) -> tuple[list[QuotaRule], list[TeachingWeek]]:
     """The quota rules of the policy in force on the semester's first day, and its teaching weeks (3 queries)."""
     version = policy_in_force(semester.start_date)
@@ -581,11 +660,13 @@ def _rules_and_weeks(semester: Semester) -> tuple[list[QuotaRule], list[Teaching
     return rules, weeks
 
 
-def _holdings_of(semester: Semester, colleges: set[int] | None, people: set[int] | None) -> tuple:
+def _holdings_of(
+    semester: Semester, colleges: set[int] | None, people: set[int] | None, home: set[int] | None = None
+) -> tuple:
     """The mentors', advisors' and counselors' holdings by (holder, unit), and the colleague mentors (3 to 6
-    queries)."""
+    queries; with `home`, 6 to 12)."""
     start, end = semester.start_date, semester.end_date
-    mentor_rows, advisor_rows, counselor_rows, colleague_mentors = _holdings_read(start, end, colleges, people)
+    mentor_rows, advisor_rows, counselor_rows, colleague_mentors = _holdings_read(start, end, colleges, people, home)
     return (
         _holdings(mentor_rows, start, end),
         _holdings(advisor_rows, start, end),
@@ -594,13 +675,19 @@ def _holdings_of(semester: Semester, colleges: set[int] | None, people: set[int]
     )
 
 
-def _inputs_of(semester: Semester, colleges: set[int] | None, people: set[int] | None, token: str | None) -> tuple:
+def _inputs_of(
+    semester: Semester,
+    colleges: set[int] | None,
+    people: set[int] | None,
+    token: str | None,
+    home: set[int] | None = None,
+) -> tuple:
     """The rules, the teaching weeks and who holds what (`_rules_and_weeks`, `_holdings_of`); from the cache under
     `token` (a `holdings_version` of the colleges in view) where the caller gave one. The rules and weeks are kept
     apart, under the token's `_rules_part` (what quota rules and the calendar change), so the report after an
     assignment reads only the holdings again."""
     if token is None:
-        return (*_rules_and_weeks(semester), *_holdings_of(semester, colleges, people))
+        return (*_rules_and_weeks(semester), *_holdings_of(semester, colleges, people, home))
     scope = f"{sorted(colleges) if colleges is not None else '*'}:{sorted(people) if people is not None else '*'}"
     rules_key = f"mentoring:engine-rules-weeks:{semester.pk}:{_rules_part(token)}"
     holdings_key = f"mentoring:engine-holdings:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
@@ -610,7 +697,7 @@ def _inputs_of(semester: Semester, colleges: set[int] | None, people: set[int] |
     if rules_weeks is None:
         rules_weeks = missing[rules_key] = _rules_and_weeks(semester)
     if holdings is None:
-        holdings = missing[holdings_key] = _holdings_of(semester, colleges, people)
+        holdings = missing[holdings_key] = _holdings_of(semester, colleges, people, home)
     if missing:
         cache.set_many(missing, cache_seconds())
     return (*rules_weeks, *holdings)
@@ -625,6 +712,7 @@ def _compliance_report(
     roles: Iterable[str] | None,
     holdings_token: str | None,
     met_students: bool,
+    home: set[int] | None = None,
 ) -> ComplianceReport:
     start, end = semester.start_date, semester.end_date
     on = on or end + timedelta(days=1)
@@ -634,7 +722,7 @@ def _compliance_report(
 
     # --- the rules, the weeks and who holds what (3 + 3 to 6 queries), or none with a token and a warm cache ------
     rules, weeks, mentors, advisors, counselors, colleague_mentors = _inputs_of(
-        semester, colleges, people, holdings_token
+        semester, colleges, people, holdings_token, home
     )
     rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
     total_weeks = len(weeks) or 1

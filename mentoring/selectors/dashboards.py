@@ -839,12 +839,14 @@ def _pieces(
         missing = [college_id for college_id, key_ in keys.items() if key_ not in found]
         if missing:
             person_ids = None
+            home = None  # the colleges whose staff are the people computed (`compliance_report`)
             if missing == [NO_COLLEGE]:  # only the people without a college: found as the holders of no college
                 staff = {}
                 person_ids = _people_without_college(semester)
             elif NO_COLLEGE not in missing and not 2 * len(missing) > len(college_ids) > 1:
                 staff = college_of(missing)
                 person_ids = list(staff)
+                home = missing
             else:
                 staff = college_of(None)
             report = compliance_report(
@@ -856,6 +858,7 @@ def _pieces(
                 # would be read again next time anyway, and pickling 40,000 of them costs more than reading them.
                 holdings_token=holdings_version(missing, semester) if person_ids is not None else None,
                 met_students=False,  # the pieces read the tallies and what is short or pending, not each student met
+                home_college_ids=home,
             )
             by_college: dict[int, dict] = {college_id: {} for college_id in missing}
             for person_id, standings in report.standings().items():

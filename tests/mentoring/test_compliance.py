@@ -15,7 +15,7 @@ from mentoring.services.assignments import mentor_assign
 from mentoring.services.flags import flag_set
 from mentoring.services.policy import college_rule_add, policy_version_create, quota_rule_save
 from mentoring.services.records import RecordInput, interaction_delete, interaction_log
-from tests.factories import StaffFactory, StudentFactory
+from tests.factories import SchoolClassFactory, StaffFactory, StudentFactory
 
 FALL_START, FALL_END = date(2025, 9, 8), date(2026, 1, 18)
 DURING = date(2025, 12, 1)  # "today" for logging: fall 2025 is open
@@ -335,3 +335,50 @@ def test_one_persons_report_has_exactly_their_lines_of_the_whole_school(world, c
     expected = sorted(key(line) for line in school.lines if line.person_id == person.pk)
     assert any(count for *_rest, count, _required, _status in expected)  # some counts to get right
     assert sorted(key(line) for line in mine.lines) == expected
+
+
+def test_a_college_read_college_wide_first_holds_what_it_holds_read_person_by_person(world, calendar):
+    """`home_college_ids` (the college dashboard) changes how holdings are read, not what: holdings across colleges
+    both ways, colleagues on home classes and on classes elsewhere, a holder changed mid-semester (R-03, R-05, R-07,
+    R-12, R-13)."""
+    from collections import Counter
+
+    from mentoring.selectors.compliance import _holdings_read
+    from mentoring.services.assignments import advisor_assign, counselor_assign
+
+    fall, _ = calendar
+    eco = world.other_college
+    eco_mentor = StaffFactory(user__number="E100", college=eco).user
+    eco_advisor = StaffFactory(user__number="E200", college=eco).user
+    eco_counselor = StaffFactory(user__number="E300", college=eco).user
+    eco_student = StudentFactory(school_class=world.other_class)
+    eco_class_2 = SchoolClassFactory(major=world.other_class.major, code="ACC2402")
+    mentor_assign(actor=None, student=world.other_student, mentor=world.mentor, valid_from=FALL_START)  # MAT → ECO
+    mentor_assign(actor=None, student=eco_student, mentor=eco_mentor, valid_from=FALL_START)
+    mentor_assign(actor=None, student=world.students[2], mentor=eco_mentor, valid_from=FALL_START)  # ECO → MAT
+    mentor_assign(actor=None, student=world.students[3], mentor=world.mentor, valid_from=FALL_START)
+    mentor_assign(actor=None, student=world.students[3], mentor=eco_mentor, valid_from=date(2025, 11, 3))
+    counselor_assign(actor=None, school_class=world.other_class, counselor=world.counselor, valid_from=FALL_START)
+    counselor_assign(actor=None, school_class=eco_class_2, counselor=eco_counselor, valid_from=FALL_START)
+    counselor_assign(actor=None, school_class=world.class_b, counselor=eco_counselor, valid_from=date(2025, 11, 3))
+    advisor_assign(actor=None, school_class=world.other_class, advisor=eco_advisor, valid_from=FALL_START)
+    advisor_assign(actor=None, school_class=world.class_b, advisor=eco_advisor, valid_from=FALL_START)
+    advisor_assign(actor=None, school_class=eco_class_2, advisor=world.advisor, valid_from=FALL_START)  # MAT → ECO
+    for mentor, students in ((world.mentor, [world.students[0], world.other_student]), (eco_mentor, [eco_student])):
+        talk(mentor, students, date(2025, 10, 15))
+    people = set(Staff.objects.filter(college=world.college).values_list("user_id", flat=True))
+
+    by_person = _holdings_read(FALL_START, FALL_END, None, people)
+    by_college = _holdings_read(FALL_START, FALL_END, None, people, {world.college.pk})
+    for rows, same in zip(by_person[:3], by_college[:3], strict=True):
+        assert Counter(map(tuple, rows)) == Counter(map(tuple, same))
+    assert by_person[3] == by_college[3] and by_person[3]  # colleague mentors found, at home and elsewhere
+    assert {m for m, _class, _college in by_person[3]} == {eco_mentor.pk}
+    assert {row[0] for row in by_person[2]} >= {eco_counselor.pk}  # a colleague counselor on a class elsewhere
+
+    def seen(report):
+        return sorted((line.person_id, line.rule.pk, line.unit_id, str(line.period), line.count) for line in report.lines)
+
+    plain = compliance_report(semester=fall, on=DURING, person_ids=people)
+    home = compliance_report(semester=fall, on=DURING, person_ids=people, home_college_ids=[world.college.pk])
+    assert seen(home) == seen(plain) and len(plain.lines) > 10
