@@ -377,7 +377,7 @@ def test_a_college_read_college_wide_first_holds_what_it_holds_read_person_by_pe
     assert {row[0] for row in by_person[2]} >= {eco_counselor.pk}  # a colleague counselor on a class elsewhere
 
     def seen(report):
-        return sorted((line.person_id, line.rule.pk, line.unit_id, str(line.period), line.count) for line in report.lines)
+        return sorted((ln.person_id, ln.rule.pk, ln.unit_id, str(ln.period), ln.count) for ln in report.lines)
 
     plain = compliance_report(semester=fall, on=DURING, person_ids=people)
     home = compliance_report(semester=fall, on=DURING, person_ids=people, home_college_ids=[world.college.pk])
