@@ -560,25 +560,29 @@ def _holdings_read(
     others = sorted({row[4] for row in own_mentor if row[4] is not None} | {row[1] for row in own_advisor})
     mentor_rows, advisor_rows, counselor_rows = own_mentor, own_advisor, own_counselor
     if counseled:
-        # Of colleague mentors only who mentors on which class matters (R-12 pairs), not each student they hold.
-        colleague_mentors = set(
-            mentor_qs.filter(student__school_class_id__any_of=counseled)
-            .exclude(mentor_id__any_of=people)
-            .values_list("mentor_id", "student__school_class_id", "student__school_class__major__college_id")
-            .distinct()
-        )
-        advisor_rows = own_advisor + list(
-            advisor_qs.filter(school_class_id__any_of=counseled)
-            .exclude(advisor_id__any_of=people)
-            .values_list(*advisor_fields)
-        )
+        colleague_mentors = _colleague_mentors(mentor_qs, counseled, people)
+        advisor_rows = own_advisor + _colleague_rows(advisor_qs, "advisor_id", counseled, people, advisor_fields)
     if others:
-        counselor_rows = own_counselor + list(
-            counselor_qs.filter(school_class_id__any_of=others)
-            .exclude(counselor_id__any_of=people)
-            .values_list(*counselor_fields)
-        )
+        counselor_rows = own_counselor + _colleague_rows(counselor_qs, "counselor_id", others, people, counselor_fields)
     return mentor_rows, advisor_rows, counselor_rows, colleague_mentors
+
+
+def _colleague_mentors(mentor_qs, classes: list[int], people: set[int]) -> set[tuple[int, int, int | None]]:
+    """Who else mentors students of `classes`, as (mentor, class, college): of colleague mentors only who mentors on
+    which class matters (R-12 pairs), not each student they hold."""
+    return set(
+        mentor_qs.filter(student__school_class_id__any_of=classes)
+        .exclude(mentor_id__any_of=people)
+        .values_list("mentor_id", "student__school_class_id", "student__school_class__major__college_id")
+        .distinct()
+    )
+
+
+def _colleague_rows(queryset, holder: str, classes: list[int], people: set[int], fields) -> list[tuple]:
+    """The advisors' or counselors' holdings of `classes` held by others than `people` (R-05, R-12), as `fields`."""
+    return list(
+        queryset.filter(school_class_id__any_of=classes).exclude(**{f"{holder}__any_of": people}).values_list(*fields)
+    )
 
 
 def _holdings_read_home(querysets, fields, people: set[int], home: set[int]) -> tuple:
@@ -627,26 +631,13 @@ def _holdings_read_home(querysets, fields, people: set[int], home: set[int]) -> 
         advisor_rows = own_advisor + [row for row in home_advisor if row[1] in counseled and row[0] not in people]
         away = sorted(c for c, at_home in counseled.items() if not at_home)
         if away:
-            colleague_mentors |= set(
-                mentor_qs.filter(student__school_class_id__any_of=away)
-                .exclude(mentor_id__any_of=people)
-                .values_list("mentor_id", "student__school_class_id", "student__school_class__major__college_id")
-                .distinct()
-            )
-            advisor_rows += (
-                advisor_qs.filter(school_class_id__any_of=away)
-                .exclude(advisor_id__any_of=people)
-                .values_list(*advisor_fields)
-            )
+            colleague_mentors |= _colleague_mentors(mentor_qs, away, people)
+            advisor_rows += _colleague_rows(advisor_qs, "advisor_id", away, people, advisor_fields)
     if others:
         counselor_rows = own_counselor + [row for row in home_counselor if row[1] in others and row[0] not in people]
         away = sorted(c for c, at_home in others.items() if not at_home)
         if away:
-            counselor_rows += (
-                counselor_qs.filter(school_class_id__any_of=away)
-                .exclude(counselor_id__any_of=people)
-                .values_list(*counselor_fields)
-            )
+            counselor_rows += _colleague_rows(counselor_qs, "counselor_id", away, people, counselor_fields)
     return mentor_rows, advisor_rows, counselor_rows, colleague_mentors
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -10,8 +11,8 @@ from django.utils import translation
 
 from accounts.models import Staff
 from mentoring.models import Kind, Mode, QuotaRule, StaffRole
-from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT, compliance_report
-from mentoring.services.assignments import mentor_assign
+from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT, _holdings_read, compliance_report
+from mentoring.services.assignments import advisor_assign, counselor_assign, mentor_assign
 from mentoring.services.flags import flag_set
 from mentoring.services.policy import college_rule_add, policy_version_create, quota_rule_save
 from mentoring.services.records import RecordInput, interaction_delete, interaction_log
@@ -341,11 +342,6 @@ def test_a_college_read_college_wide_first_holds_what_it_holds_read_person_by_pe
     """`home_college_ids` (the college dashboard) changes how holdings are read, not what: holdings across colleges
     both ways, colleagues on home classes and on classes elsewhere, a holder changed mid-semester (R-03, R-05, R-07,
     R-12, R-13)."""
-    from collections import Counter
-
-    from mentoring.selectors.compliance import _holdings_read
-    from mentoring.services.assignments import advisor_assign, counselor_assign
-
     fall, _ = calendar
     eco = world.other_college
     eco_mentor = StaffFactory(user__number="E100", college=eco).user

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
+from django.utils import translation
+
 from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT, Line
 from mentoring.selectors.dashboards import GridRow, Lack, LineRow, PersonRow, UnitLine, WeekCell
 from mentoring.templatetags.dashboard_tags import (
@@ -88,8 +90,6 @@ def test_drill_down_records_link_to_each_record_and_escape_what_they_show():
 
 
 def test_a_lack_counts_its_records_in_the_language_in_view():
-    from django.utils import translation
-
     person = _person(lacks=[Lack("R-07:advisor", "Class meetings", 0, 1), Lack("R-03:mentor", "Talks", 2, 3)])
     with translation.override("en"):
         assert lacks(person) == (
