@@ -202,7 +202,7 @@ def test_the_stipend_export_holds_exact_decimal_amounts_equal_to_the_database(wo
 
 
 @pytest.mark.parametrize(
-    "persona, name, queries", [("school_admin", "committee", 13), ("school_admin", "stipends", 12)]
+    "persona, name, queries", [("school_admin", "committee", 12), ("school_admin", "stipends", 11)]
 )
 @pytest.mark.parametrize("extra", [0, 20])
 def test_office_pages_run_a_fixed_number_of_queries(
@@ -216,7 +216,7 @@ def test_office_pages_run_a_fixed_number_of_queries(
         assert client.get(url(name, YEAR)).status_code == 200
 
 
-@pytest.mark.parametrize("name, queries", [("publicity", 11), ("honour_roll", 9), ("index", 8)])
+@pytest.mark.parametrize("name, queries", [("publicity", 10), ("honour_roll", 8), ("index", 7)])
 @pytest.mark.parametrize("extra", [0, 20])
 def test_public_pages_run_a_fixed_number_of_queries(
     world, closed_cycle, as_user, django_assert_num_queries, name, queries, extra

@@ -135,5 +135,5 @@ def test_the_scores_endpoint_query_count_is_constant(judged, as_user, django_ass
     advance_to(judged, open_cycle(judged), Phase.SURVEY)
     client = as_user(judged.school_admin)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(SCORES)

@@ -248,12 +248,12 @@ def _more_mentors(judged, n):
 
 
 PAGE_QUERIES = [
-    ("overview", (), "school_admin", 11),
-    ("survey", (YEAR,), "student", 15),
-    ("self_report", (YEAR,), "mentor", 9),
-    ("vote", (YEAR,), "mentor", 11),
-    ("scores", (YEAR,), "college_admin", 12),
-    ("college_review", (YEAR, "MAT"), "college_admin", 13),
+    ("overview", (), "school_admin", 10),
+    ("survey", (YEAR,), "student", 14),
+    ("self_report", (YEAR,), "mentor", 8),
+    ("vote", (YEAR,), "mentor", 10),
+    ("scores", (YEAR,), "college_admin", 11),
+    ("college_review", (YEAR, "MAT"), "college_admin", 12),
 ]
 
 

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, Role, User
+from accounts.services import role_grant
 from mentoring.models import AdvisorAssignment, CounselorAssignment, MentorAssignment
-from mentoring.selectors.people import carers_of, classes_of, roles_of, students_of_mentor
+from mentoring.selectors.people import Roles, carers_of, classes_of, roles_of, students_of_mentor
 from mentoring.services.assignments import advisor_assign, counselor_assign, mentor_assign
 from tests.conftest import ASSIGNED_FROM
 from tests.factories import StaffFactory
@@ -99,6 +100,37 @@ def test_roles_of_before_and_after_a_mentor_change(world, new_mentor):
     old = (roles_of(world.mentor, on=DAY_BEFORE).is_mentor, roles_of(world.mentor, on=CHANGE).is_mentor)
     new = (roles_of(new_mentor, on=DAY_BEFORE).is_mentor, roles_of(new_mentor, on=CHANGE).is_mentor)
     assert (old, new) == ((True, False), (False, True))
+
+
+def test_roles_of_reads_every_role_and_grant_in_one_query(world, django_assert_num_queries):
+    """One user holding all three policy roles (R-01, R-09, R-13), two college grants and a school one; and the
+    roles and grants end on their days (an assignment's last day still counts)."""
+    person = world.mentor
+    advisor_assign(actor=None, school_class=world.class_b, advisor=person, valid_from=ASSIGNED_FROM)
+    counselor_assign(actor=None, school_class=world.other_class, counselor=person, valid_from=ASSIGNED_FROM)
+    role_grant(actor=None, user=person, role=Role.COLLEGE_ADMIN, college=world.college)
+    role_grant(actor=None, user=person, role=Role.COLLEGE_STUDENT_AFFAIRS, college=world.other_college)
+    role_grant(actor=None, user=person, role=Role.SCHOOL_STUDENT_AFFAIRS)
+    fresh = User.objects.get(pk=person.pk)
+    with django_assert_num_queries(1):
+        roles = roles_of(fresh, on=CHANGE)
+        assert roles_of(fresh, on=CHANGE) is roles  # cached on the user for the request
+    assert roles == Roles(
+        is_mentor=True,
+        is_advisor=True,
+        is_counselor=True,
+        is_school_student_affairs=True,
+        admin_college_ids=frozenset({world.college.pk}),
+        student_affairs_college_ids=frozenset({world.other_college.pk}),
+    )
+    assert roles_of(User.objects.get(pk=world.student.pk), on=CHANGE) == Roles(is_student=True)
+    assert roles_of(User.objects.get(pk=world.outsider.pk), on=CHANGE) == Roles()
+    mentor_assign(actor=None, student=world.students[0], mentor=world.outsider, valid_from=CHANGE)
+    held = [roles_of(User.objects.get(pk=world.mentor.pk), on=day).is_mentor for day in (DAY_BEFORE, CHANGE)]
+    assert held == [True, True]  # the second student is still the mentor's
+    mentor_assign(actor=None, student=world.students[1], mentor=world.outsider, valid_from=CHANGE)
+    held = [roles_of(User.objects.get(pk=world.mentor.pk), on=day).is_mentor for day in (DAY_BEFORE, CHANGE)]
+    assert held == [True, False]
 
 
 def test_students_of_mentor_follow_the_change_date(world, new_mentor):

@@ -299,27 +299,27 @@ def _grow(world, extra: int) -> None:
         StaffFactory(college=world.college)
 
 
-# Per request: session, user, roles, grants; the view's own reads; renewing the session for the idle timeout
-# (savepoint, update, release: the first request after the login renews it; accounts.middleware). No permission
-# tables: the nav's permissions are the rules' (accounts.backends).
+# Per request: session, user, roles and grants (one query); the view's own reads; renewing the session for the idle
+# timeout (savepoint, update, release: the first request after the login renews it; accounts.middleware). No
+# permission tables: the nav's permissions are the rules' (accounts.backends).
 PAGE_QUERIES = [
-    ("mentor", "/", 8),
-    ("advisor", "/", 8),
-    ("counselor", "/", 8),
-    ("student", "/", 12),
-    ("college_admin", "/", 8),
-    ("school_admin", "/", 8),
-    ("mentor", "/students/", 9),
-    ("college_admin", "/students/", 9),
-    ("school_admin", "/students/", 9),
-    ("mentor", "/students/{student}/", 11),
-    ("college_admin", "/students/{student}/", 11),
-    ("counselor", "/classes/", 9),
-    ("college_admin", "/classes/", 9),
-    ("advisor", "/classes/MSE2401/", 9),
-    ("college_admin", "/classes/MSE2401/", 9),
-    ("college_admin", "/staff/", 9),
-    ("school_admin", "/staff/", 9),
+    ("mentor", "/", 7),
+    ("advisor", "/", 7),
+    ("counselor", "/", 7),
+    ("student", "/", 11),
+    ("college_admin", "/", 7),
+    ("school_admin", "/", 7),
+    ("mentor", "/students/", 8),
+    ("college_admin", "/students/", 8),
+    ("school_admin", "/students/", 8),
+    ("mentor", "/students/{student}/", 10),
+    ("college_admin", "/students/{student}/", 10),
+    ("counselor", "/classes/", 8),
+    ("college_admin", "/classes/", 8),
+    ("advisor", "/classes/MSE2401/", 8),
+    ("college_admin", "/classes/MSE2401/", 8),
+    ("college_admin", "/staff/", 8),
+    ("school_admin", "/staff/", 8),
 ]
 
 

@@ -280,7 +280,7 @@ def test_my_work_query_count_is_constant(world, open_semester, as_user, django_a
     _more_data(world, 1 + extra)
     client = as_user(world.mentor)
     client.get(reverse("my_work"))  # renews the session: the measured request, seconds later, writes nothing
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         assert client.get(reverse("my_work")).status_code == 200
 
 
@@ -289,7 +289,7 @@ def test_record_list_query_count_is_constant(world, open_semester, as_user, djan
     _more_data(world, 1 + extra)
     client = as_user(world.mentor)
     client.get(reverse("record_list"))  # renews the session: the measured request, seconds later, writes nothing
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(reverse("record_list")).status_code == 200
 
 
