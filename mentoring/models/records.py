@@ -85,7 +85,9 @@ class Interaction(models.Model):
         verbose_name = _("record")
         verbose_name_plural = _("records")
         indexes = [
-            models.Index(fields=["semester", "kind", "author", "school_class"], name="interaction_class_count"),
+            # The day too, so the monthly counts (R-06, by month of the day) are read from the index alone, as the
+            # per-class ones are: without it PostgreSQL read the semester's 98,000 rows to keep 5,000 (30 ms).
+            models.Index(fields=["semester", "kind", "author", "school_class", "day"], name="interaction_class_count"),
             models.Index(fields=["semester", "kind", "author", "week"], name="interaction_week_count"),
             models.Index(fields=["semester", "kind", "author", "counterpart"], name="interaction_pair_count"),
             models.Index(fields=["author", "-day"], name="interaction_author_day"),

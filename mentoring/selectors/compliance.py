@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, DateField, F, Q, When
 from django.db.models.functions import TruncMonth
 
 from accounts.models import SchoolClass, Staff, Student
@@ -355,7 +355,10 @@ def holdings_changed(*, class_ids: Iterable[int], since: date | None = None, fla
 def _plain_rows(queryset) -> list[tuple]:
     """The rows of a query as the database returns them, in one fetch: a whole school's count or holdings have some
     40,000 rows, which the ORM would fetch a hundred at a time, running a converter on each COUNT (None → 0, which a
-    COUNT never is). For rows of ints, strings and dates: columns that need no converter."""
+    COUNT never is). For rows of ints, strings and dates: columns that need no converter on PostgreSQL. SQLite (the
+    development database) returns a computed date as text, so there the ORM reads the rows, converters and all."""
+    if connections[queryset.db].vendor != "postgresql":
+        return list(queryset)
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
@@ -409,11 +412,8 @@ class _Holding:
 
 def _holdings(rows, start: date, end: date) -> dict[tuple[int, int], _Holding]:
     holdings: dict[tuple[int, int], _Holding] = {}
-    for holder_id, unit_id, valid_from, valid_until, class_id, college_id in rows:
-        window = (
-            valid_from if valid_from > start else start,
-            end if valid_until is None or valid_until > end else valid_until,
-        )
+    for holder_id, unit_id, window_from, window_until, class_id, college_id in rows:
+        window = (window_from or start, window_until or end)  # None: from the semester's first day, to its last
         holding = holdings.get((holder_id, unit_id))
         if holding is None:
             holdings[(holder_id, unit_id)] = _Holding(holder_id, unit_id, college_id, class_id, [window])
@@ -517,12 +517,19 @@ def _holdings_read(
     start: date, end: date, colleges: set[int] | None, people: set[int] | None, home: set[int] | None = None
 ) -> tuple[list[tuple], list[tuple], list[tuple], set[tuple[int, int, int | None]]]:
     """Who holds what during the semester, as rows (3 queries; for chosen people up to 6: their own, then their
-    colleagues' on the classes those name). Rows: mentors (mentor, student, from, until, class, college), advisors
-    and counselors (holder, class, from, until, class, college), and colleague mentors (mentor, class, college).
+    colleagues' on the classes those name). Rows: mentors (mentor, student, first day, last day, class, college),
+    advisors and counselors (holder, class, first day, last day, class, college), the days within the semester and
+    None for its own; and colleague mentors (mentor, class, college).
     `home`: the colleges whose classes the people hold most of theirs in (`_holdings_read_home`)."""
-    mentor_qs = MentorAssignment.objects.overlapping(start, end)
-    advisor_qs = AdvisorAssignment.objects.overlapping(start, end)
-    counselor_qs = CounselorAssignment.objects.overlapping(start, end)
+    # A holding's first and last day within the semester, None for the semester's own (most holdings): a whole
+    # school's 40,000 rows came back with 80,000 dates to parse, 18 of the 77 ms of reading them.
+    window = {
+        "window_from": Case(When(valid_from__gt=start, then=F("valid_from")), default=None, output_field=DateField()),
+        "window_until": Case(When(valid_until__lt=end, then=F("valid_until")), default=None, output_field=DateField()),
+    }
+    mentor_qs = MentorAssignment.objects.overlapping(start, end).annotate(**window)
+    advisor_qs = AdvisorAssignment.objects.overlapping(start, end).annotate(**window)
+    counselor_qs = CounselorAssignment.objects.overlapping(start, end).annotate(**window)
     if colleges is not None:
         mentor_qs = mentor_qs.filter(student__school_class__major__college_id__in=colleges)
         advisor_qs = advisor_qs.filter(school_class__major__college_id__in=colleges)
@@ -530,12 +537,12 @@ def _holdings_read(
     mentor_fields = (
         "mentor_id",
         "student_id",
-        "valid_from",
-        "valid_until",
+        "window_from",
+        "window_until",
         "student__school_class_id",
         "student__school_class__major__college_id",
     )
-    advisor_fields = ("advisor_id", "school_class_id", "valid_from", "valid_until")
+    advisor_fields = ("advisor_id", "school_class_id", "window_from", "window_until")
     advisor_fields += ("school_class_id", "school_class__major__college_id")
     counselor_fields = ("counselor_id", *advisor_fields[1:])
     colleague_mentors: set[tuple[int, int, int | None]] = set()
@@ -685,7 +692,7 @@ def _inputs_of(
         )
     scope = f"{sorted(colleges) if colleges is not None else '*'}:{sorted(people) if people is not None else '*'}"
     rules_key = f"mentoring:engine-rules-weeks:{semester.pk}:{_rules_part(token)}"
-    rows_key = f"mentoring:engine-holding-rows:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
+    rows_key = f"mentoring:engine-holding-windows:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
     found = cache.get_many([rules_key, rows_key])
     rules_weeks, rows = found.get(rules_key), found.get(rows_key)
     missing = {}
