@@ -47,7 +47,9 @@ def test_two_beats_sending_the_same_run_at_once_send_once(celery_worker_redis, w
     results = [counselor_weekly_reminders.delay(today=MONDAY) for _ in range(2)]
     totals = [r.get(timeout=TIMEOUT)["sent"] for r in results]
 
-    assert sorted(totals) == [0, 2]
+    # Two worker threads: each row (in-app, email) is claimed by one run, whichever gets to it first; on a loaded
+    # machine the runs interleave and may claim one each. Once per row is the rule, not which run sends it.
+    assert sum(totals) == 2
     assert (len(mail.outbox), Notification.objects.count()) == (1, 1)
 
 
