@@ -69,31 +69,33 @@ def today() -> date:
 
 
 def _roles_sql() -> str:
-    """The one query of `roles_of`: a row per policy role held on the day ('m', 'a', 'c'), one if the user is a
-    student ('s'), and a row per administrative grant (role, college). Written by hand, from the models' table and
+    """The one query of `roles_of`: a row per policy role held on the day ('#m', '#a', '#c'), one if the user is a
+    student ('#s'), and a row per administrative grant (role, college). Written by hand, from the models' table and
     column names: built by the ORM, the four EXISTS and the grants took two queries and ~2 ms of query building on
-    every page, longer than running them."""
+    every page, longer than running them. "Held on the day" is `AssignmentQuerySet.valid_on` (valid_until
+    inclusive, NULL: still valid); the tests of roles_of on a change of mentor, advisor and counselor hold the two
+    to the same days."""
     student = Student._meta
     grant = RoleGrant._meta
     # The grants first: their column types lead the UNION (PostgreSQL types NULL … NULL as text otherwise).
     role, college, user = (grant.get_field(name).column for name in ("role", "college", "user"))
     parts = [f"SELECT {role}, {college} FROM {grant.db_table} WHERE {user} = %(user)s"]  # noqa: S608
     for tag, model, field in (
-        ("m", MentorAssignment, "mentor"),
-        ("a", AdvisorAssignment, "advisor"),
-        ("c", CounselorAssignment, "counselor"),
+        ("#m", MentorAssignment, "mentor"),
+        ("#a", AdvisorAssignment, "advisor"),
+        ("#c", CounselorAssignment, "counselor"),
     ):
-        column = model._meta.get_field(field).column
+        holder, first, last = (model._meta.get_field(name).column for name in (field, "valid_from", "valid_until"))
         parts.append(
-            f"SELECT '{tag}', NULL FROM (SELECT 1 FROM {model._meta.db_table} WHERE {column} = %(user)s"  # noqa: S608
-            " AND valid_from <= %(day)s AND (valid_until IS NULL OR valid_until >= %(day)s) LIMIT 1) h"
+            f"SELECT '{tag}', NULL FROM (SELECT 1 FROM {model._meta.db_table} WHERE {holder} = %(user)s"  # noqa: S608
+            f" AND {first} <= %(day)s AND ({last} IS NULL OR {last} >= %(day)s) LIMIT 1) h"
         )
-    parts.append(f"SELECT 's', NULL FROM {student.db_table} WHERE {student.pk.column} = %(user)s")  # noqa: S608
+    parts.append(f"SELECT '#s', NULL FROM {student.db_table} WHERE {student.pk.column} = %(user)s")  # noqa: S608
     return " UNION ALL ".join(parts)
 
 
 ROLES_SQL = _roles_sql()
-HELD_TAGS = frozenset("macs")
+HELD_TAGS = frozenset({"#m", "#a", "#c", "#s"})  # no Role value starts with "#"
 
 
 def roles_of(user, *, on: date | None = None) -> Roles:
@@ -116,10 +118,10 @@ def roles_of(user, *, on: date | None = None) -> Roles:
     if getattr(user, "_yuren_grants", None) is None:
         user._yuren_grants = frozenset((role, college) for role, college in rows if role not in HELD_TAGS)
     roles = Roles(
-        is_mentor="m" in held,
-        is_advisor="a" in held,
-        is_counselor="c" in held,
-        is_student="s" in held,
+        is_mentor="#m" in held,
+        is_advisor="#a" in held,
+        is_counselor="#c" in held,
+        is_student="#s" in held,
         is_school_admin=bool(is_school_admin(user)),
         is_school_student_affairs=(Role.SCHOOL_STUDENT_AFFAIRS, None) in grants_of(user),
         admin_college_ids=frozenset(college_ids_with_role(user, Role.COLLEGE_ADMIN)),
