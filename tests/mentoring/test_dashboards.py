@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Staff
 from mentoring.models import Kind, Mode, Scope, StaffRole
@@ -16,6 +17,7 @@ from mentoring.selectors.compliance import MET, NOT_DUE, SHORT
 from mentoring.selectors.dashboards import (
     college_dashboard,
     college_dashboard_page,
+    person_standing,
     school_dashboard,
     school_dashboard_page,
 )
@@ -254,6 +256,42 @@ def test_person_drill_down_names_the_students_colleagues_classes_and_weeks_of_ea
         f"/dashboard/person/{world.counselor.number}/?semester={worked.pk}", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert '<td>—</td><td>Week 1</td><td class="num">2/2</td>' in counselor.content.decode()  # R-14, week 1
+
+
+def test_person_drill_down_says_records_needed_only_where_some_are(world, worked, as_user):
+    """A rule with nothing left to do reads "1 of 1 due met", not "… · 0 records needed"; one with records still
+    needed says how many, in Chinese too."""
+    # The mentor and the counselor of their students' class meet: R-05 (and R-12) met.
+    exchange = RecordInput(
+        role=StaffRole.MENTOR,
+        kind=Kind.EXCHANGE,
+        day=date(2025, 10, 9),
+        mode=Mode.COLLEAGUE,
+        counterpart=world.counselor,
+    )
+    interaction_log(actor=world.mentor, data=exchange, today=DURING)
+    client = as_user(world.college_admin)
+    seen = {"none needed": 0, "some needed": 0}
+    for person in (world.mentor, world.advisor, world.counselor):
+        staff = Staff.objects.get(user=person)
+        on = timezone.localdate()  # as the view
+        report = person_standing(semester=worked, person=person, on=on, college_id=staff.college_id)
+        url = f"/dashboard/person/{person.number}/?semester={worked.pk}"
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        for standing in report.for_person(person.pk):
+            met, total, needed = standing.met, standing.total, standing.records_needed
+            if needed:
+                seen["some needed"] += 1
+                unit = "record" if needed == 1 else "records"
+                assert f"<p>{met} of {total} due met · {needed} {unit} needed</p>" in english
+                assert f"<p>应达标 {total} 项中已达标 {met} 项 · 还需 {needed} 条记录</p>" in chinese
+            else:
+                seen["none needed"] += 1
+                assert f"<p>{met} of {total} due met</p>" in english
+                assert f"<p>应达标 {total} 项中已达标 {met} 项</p>" in chinese
+        assert " 0 records needed" not in english and "还需 0 条记录" not in chinese
+    assert seen["none needed"] and seen["some needed"], seen
 
 
 def test_person_drill_down_of_another_colleges_staff_is_404(world, worked, as_user):
