@@ -52,6 +52,11 @@ def dorm_visit(counselor, day):
     return interaction_log(actor=counselor, data=data, today=max(day, DURING))
 
 
+def exchange(mentor, counterpart, day):
+    data = RecordInput(role=StaffRole.MENTOR, kind=Kind.EXCHANGE, day=day, mode=Mode.COLLEAGUE, counterpart=counterpart)
+    return interaction_log(actor=mentor, data=data, today=max(day, DURING))
+
+
 def log_fall_work(world) -> None:
     """Student 0 has had four talks (R-03 met), student 1 one; class A one class meeting of two; two dorm visits in
     week 1 (R-14 met that week)."""
@@ -261,15 +266,7 @@ def test_person_drill_down_names_the_students_colleagues_classes_and_weeks_of_ea
 def test_person_drill_down_says_records_needed_only_where_some_are(world, worked, as_user):
     """A rule with nothing left to do reads "1 of 1 due met", not "… · 0 records needed"; one with records still
     needed says how many, in Chinese too."""
-    # The mentor and the counselor of their students' class meet: R-05 (and R-12) met.
-    exchange = RecordInput(
-        role=StaffRole.MENTOR,
-        kind=Kind.EXCHANGE,
-        day=date(2025, 10, 9),
-        mode=Mode.COLLEAGUE,
-        counterpart=world.counselor,
-    )
-    interaction_log(actor=world.mentor, data=exchange, today=DURING)
+    exchange(world.mentor, world.counselor, date(2025, 10, 9))  # the counselor of their students' class: R-05 met
     client = as_user(world.college_admin)
     seen = {"none needed": 0, "some needed": 0}
     for person in (world.mentor, world.advisor, world.counselor):
@@ -596,10 +593,7 @@ def test_an_exchange_drops_the_pieces_of_both_colleagues_colleges(world, worked,
     before = compliance_inputs_versions(fall, colleges)
     assert before == compliance_inputs_versions(fall, colleges)  # a token stays until something changes
 
-    data = RecordInput(
-        role=StaffRole.MENTOR, kind=Kind.EXCHANGE, day=date(2025, 10, 9), mode=Mode.COLLEAGUE, counterpart=eco_counselor
-    )
-    interaction_log(actor=world.mentor, data=data, today=DURING)
+    exchange(world.mentor, eco_counselor, date(2025, 10, 9))
 
     after = compliance_inputs_versions(fall, colleges)
     assert after[world.college.pk] != before[world.college.pk]
