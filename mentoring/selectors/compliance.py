@@ -38,10 +38,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import Case, Count, DateField, F, Q, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, DateField, F, Q, When
 
-from accounts.models import SchoolClass, Staff, Student
+from accounts.models import SchoolClass, Staff
 from mentoring.models import (
     AdvisorAssignment,
     Attendance,
@@ -648,6 +647,71 @@ def _holdings_read_home(querysets, fields, people: set[int], home: set[int]) -> 
     return mentor_rows, advisor_rows, counselor_rows, colleague_mentors
 
 
+# The five counts of `_counts_read`: (part, table, the unit column, the column of the fourth value or None). Each is
+# grouped in the order of its covering index (semester, kind, author, unit[, day]) and counts rows, not ids, so
+# PostgreSQL aggregates an index-only scan as it reads it, with no hash table and no visit to the table.
+_COUNT_PARTS = (
+    ("student", Attendance, "student", None),
+    ("class", Interaction, "school_class", None),
+    ("day", Interaction, "school_class", "day"),
+    ("week", Interaction, "week", None),
+    ("pair", Interaction, "counterpart", None),
+)
+
+
+_NO_DAY = "CAST(NULL AS date)"  # typed: PostgreSQL gives an untyped NULL of the first branches the type text
+
+
+def _column(model, name: str) -> str:
+    return model._meta.get_field(name).column
+
+
+def _counts_read(semester_id: int, kinds: dict[str, set[str]], authors: list[int] | None) -> list[tuple]:
+    """The semester's counts the lines read, in one query (a UNION ALL of up to five GROUP BYs; none when no part
+    has kinds): rows of (part, kind, author, unit, day, count) — per student (R-03, R-04, R-08), per class in the
+    semester (R-07, R-09, R-13) and per class and day (the monthly R-06, folded into months by the caller), per
+    teaching week (R-14, R-15), and per pair of colleagues (R-05, R-12; no kind, the unit is the counterpart).
+    `authors`: the people in view, whose own records are counted, and a colleague's only where it names one of them
+    as the counterpart; None for a whole school (every row of the semester). Written as SQL, not as five querysets:
+    building and compiling those cost more than running them, and each was a round trip of its own."""
+    selects, params = [], []
+    for part, model, unit, extra in _COUNT_PARTS:
+        wanted = sorted(kinds.get(part) or ())
+        if not wanted:
+            continue
+        if authors is not None and not authors:
+            continue
+        table = model._meta.db_table
+        author, unit_col = _column(model, "author"), _column(model, unit)
+        kind_col = _column(model, "kind")
+        where = [f"{_column(model, 'semester')} = %s", f"{kind_col} IN ({', '.join(['%s'] * len(wanted))})"]
+        part_params: list = [semester_id, *wanted]
+        listed = ", ".join(["%s"] * len(authors)) if authors is not None else ""
+        if part == "pair":
+            where.append(f"{unit_col} IS NOT NULL")
+            if authors is not None:
+                where.append(f"({author} IN ({listed}) OR {unit_col} IN ({listed}))")
+                part_params += [*authors, *authors]
+            columns, group = f"NULL, {author}, {unit_col}, {_NO_DAY}", f"{author}, {unit_col}"
+        else:
+            if authors is not None:
+                where.append(f"{author} IN ({listed})")
+                part_params += authors
+            fourth = _column(model, extra) if extra else _NO_DAY
+            columns = f"{kind_col}, {author}, {unit_col}, {fourth}"
+            group = f"{kind_col}, {author}, {unit_col}" + (f", {fourth}" if extra else "")
+        # The names come from the models, the values go as parameters.
+        conditions = " AND ".join(where)
+        select = f"SELECT '{part}', {columns}, COUNT(*) FROM {table} WHERE {conditions} GROUP BY {group}"  # noqa: S608
+        selects.append(select)
+        params += part_params
+    if not selects:
+        return []
+    with connections[Interaction.objects.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        return cursor.fetchall()
+
+
 def _rules_and_weeks(semester: Semester) -> tuple[list[QuotaRule], list[TeachingWeek]]:
     """The quota rules of the policy in force on the semester's first day, and its teaching weeks (3 queries)."""
     version = policy_in_force(semester.start_date)
@@ -659,16 +723,40 @@ def _rules_and_weeks(semester: Semester) -> tuple[list[QuotaRule], list[Teaching
 
 
 def _holdings_of(semester: Semester, rows: tuple) -> tuple:
-    """The mentors', advisors' and counselors' holdings by (holder, unit), and the colleague mentors, from the rows
-    of `_holdings_read` (3 to 6 queries; with `home`, 6 to 12)."""
+    """The mentors', advisors' and counselors' holdings by (holder, unit), the colleague mentors and the flag rows,
+    from the rows of `_holdings_read` and `_flag_rows`."""
     start, end = semester.start_date, semester.end_date
-    mentor_rows, advisor_rows, counselor_rows, colleague_mentors = rows
+    mentor_rows, advisor_rows, counselor_rows, colleague_mentors, flag_rows = rows
     return (
         _holdings(mentor_rows, start, end),
         _holdings(advisor_rows, start, end),
         _holdings(counselor_rows, start, end),
         colleague_mentors,
+        flag_rows,
     )
+
+
+def _flag_types(rules: Iterable[QuotaRule]) -> set[str]:
+    return {f for r in rules if r.scope == Scope.PER_FLAGGED_STUDENT for f in r.flag_types}
+
+
+def _flag_rows(start: date, flag_types: set[str], holdings: tuple, narrow: bool) -> list[tuple]:
+    """The flags the per-flagged-student rules (R-04, R-08) look for that are still valid on the semester's first day
+    or later, as (student, flag, first day, the student's class): whether one counts is decided by the day of the
+    report (`valid_from <= on`), so these rows stay true whatever that day is, and are cached with the holdings
+    (a flag is a holding: its service calls `holdings_changed`). One query. `narrow` (a few chosen people): only the
+    flags of the students in their mentor rows and of the classes in their advisor rows (theirs, and their
+    colleagues' on the classes they counsel), none when there are neither; a college's people hold too many for a
+    list of them to cost less than reading the school's flags."""
+    if not flag_types:
+        return []
+    flags = StudentFlag.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=start), flag__in=flag_types)
+    if narrow:
+        mentor_rows, advisor_rows = holdings[0], holdings[1]
+        students = sorted({row[1] for row in mentor_rows})
+        classes = sorted({row[1] for row in advisor_rows})
+        flags = flags.filter(Q(student_id__any_of=students) | Q(student__school_class_id__any_of=classes))
+    return _plain_rows(flags.values_list("student_id", "flag", "valid_from", "student__school_class_id"))
 
 
 def _inputs_of(
@@ -678,28 +766,33 @@ def _inputs_of(
     token: str | None,
     home: set[int] | None = None,
 ) -> tuple:
-    """The rules, the teaching weeks and who holds what (`_rules_and_weeks`, `_holdings_of`); from the cache under
-    `token` (a `holdings_version` of the colleges in view) where the caller gave one. The rules and weeks are kept
-    apart, under the token's `_rules_part` (what quota rules and the calendar change), so the report after an
-    assignment reads only the holdings again. The rows read are what is cached, not the holdings made of them: a
+    """The rules, the teaching weeks, who holds what and the flags (`_rules_and_weeks`, `_holdings_of`); from the
+    cache under `token` (a `holdings_version` of the colleges in view) where the caller gave one. The rules and weeks
+    are kept apart, under the token's `_rules_part` (what quota rules and the calendar change), so the report after
+    an assignment reads only the holdings again. The rows read are what is cached, not the holdings made of them: a
     college's 1,600 rows of plain values pickle in 1.3 ms and load in 0.4, its holdings took 3.0 and 2.4 (and are
     made from the rows in 1.1)."""
     start, end = semester.start_date, semester.end_date
+
+    def read(rules: list[QuotaRule]) -> tuple:
+        holdings = _holdings_read(start, end, colleges, people, home)
+        return (*holdings, _flag_rows(start, _flag_types(rules), holdings, people is not None and not home))
+
     if token is None:
-        return (
-            *_rules_and_weeks(semester),
-            *_holdings_of(semester, _holdings_read(start, end, colleges, people, home)),
-        )
+        rules_weeks = _rules_and_weeks(semester)
+        return (*rules_weeks, *_holdings_of(semester, read(rules_weeks[0])))
     scope = f"{sorted(colleges) if colleges is not None else '*'}:{sorted(people) if people is not None else '*'}"
     rules_key = f"mentoring:engine-rules-weeks:{semester.pk}:{_rules_part(token)}"
-    rows_key = f"mentoring:engine-holding-windows:{semester.pk}:{sha256(f'{token}:{scope}'.encode()).hexdigest()}"
+    # The rows' shape is in the key's name: rows cached by an earlier release (without the flags) are not read.
+    digest = sha256(f"{token}:{scope}".encode()).hexdigest()
+    rows_key = f"mentoring:engine-holdings-flags:{semester.pk}:{digest}"
     found = cache.get_many([rules_key, rows_key])
     rules_weeks, rows = found.get(rules_key), found.get(rows_key)
     missing = {}
     if rules_weeks is None:
         rules_weeks = missing[rules_key] = _rules_and_weeks(semester)
     if rows is None:
-        rows = missing[rows_key] = _holdings_read(start, end, colleges, people, home)
+        rows = missing[rows_key] = read(rules_weeks[0])
     if missing:
         cache.set_many(missing, cache_seconds())
     return (*rules_weeks, *_holdings_of(semester, rows))
@@ -722,8 +815,8 @@ def _compliance_report(
     people = set(person_ids) if person_ids is not None else None
     wanted_roles = set(roles) if roles is not None else set(StaffRole.values)
 
-    # --- the rules, the weeks and who holds what (3 + 3 to 6 queries), or none with a token and a warm cache ------
-    rules, weeks, mentors, advisors, counselors, colleague_mentors = _inputs_of(
+    # --- the rules, the weeks, who holds what and the flags (3 + 4 to 7 queries), none with a token and a warm cache
+    rules, weeks, mentors, advisors, counselors, colleague_mentors, flag_rows = _inputs_of(
         semester, colleges, people, holdings_token, home
     )
     rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
@@ -744,24 +837,22 @@ def _compliance_report(
     for_classes = held_by_included(advisors, StaffRole.ADVISOR) or held_by_included(counselors, StaffRole.COUNSELOR)
     for_counselors = held_by_included(counselors, StaffRole.COUNSELOR)
 
-    # --- flagged students (2 queries) -------------------------------------------------------------------------
-    flag_types = {f for r in rulebook.rules if r.scope == Scope.PER_FLAGGED_STUDENT for f in r.flag_types}
+    # --- flagged students (read with the holdings, `_flag_rows`) --------------------------------------------------
+    flag_types = _flag_types(rulebook.rules)
     flags: dict[int, set[str]] = defaultdict(set)
     class_students: dict[int, list[int]] = defaultdict(list)
     if flag_types and (for_mentors or for_classes):
-        for student_id, flag in StudentFlag.objects.filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=start), valid_from__lte=on, flag__in=flag_types
-        ).values_list("student_id", "flag"):
-            flags[student_id].add(flag)
+        flag_class: dict[int, int] = {}
+        for student_id, flag, valid_from, class_id in flag_rows:
+            if flag in flag_types and valid_from <= on:
+                flags[student_id].add(flag)
+                flag_class[student_id] = class_id
         advised_classes = {h.unit_id for h in advisors.values()}
-        for student_id, class_id in Student.objects.filter(
-            school_class_id__any_of=advised_classes, pk__any_of=list(flags)
-        ).values_list("pk", "school_class_id"):
-            class_students[class_id].append(student_id)
+        for student_id in sorted(flag_class):
+            if flag_class[student_id] in advised_classes:
+                class_students[flag_class[student_id]].append(student_id)
 
-    # --- counts (up to 5 queries) ------------------------------------------------------------------------------
-    # Grouped in the order of the covering indexes (semester, kind, author, unit) and counting rows, not ids, so
-    # PostgreSQL aggregates an index-only scan as it reads it, with no hash table and no visit to the table.
+    # --- counts (one query, `_counts_read`) --------------------------------------------------------------------
     # Narrow the counts to the people in view; a whole-school report reads the semester's rows as they are.
     # The people in view write their own counts; a colleague's records count only where they name one of them.
     authors = (
@@ -769,62 +860,34 @@ def _compliance_report(
         if people is not None
         else {h.holder_id for h in (*mentors.values(), *advisors.values(), *counselors.values())}
     )
-    narrow = Q(author_id__any_of=sorted(authors)) if (people is not None or colleges is not None) else Q()
-    per_student: dict[tuple[str, int, int], int] = {}
-    kinds = rulebook.kinds(Scope.PER_STUDENT, Scope.PER_FLAGGED_STUDENT)
-    if kinds and (for_mentors or for_classes):
-        for kind, author, student, n in _plain_rows(
-            Attendance.objects.filter(semester=semester, kind__in=kinds)
-            .filter(narrow)
-            .values_list("kind", "author_id", "student_id")
-            .annotate(n=Count("*"))
-        ):
-            per_student[(kind, author, student)] = n
-
+    narrowed = sorted(authors) if (people is not None or colleges is not None) else None
     class_rules = [r for r in rulebook.rules if r.scope == Scope.PER_CLASS]
+    student_kinds = rulebook.kinds(Scope.PER_STUDENT, Scope.PER_FLAGGED_STUDENT)
+    wanted = {
+        "student": student_kinds if for_mentors or for_classes else set(),
+        "class": {k for r in class_rules if r.period == Period.SEMESTER for k in r.kinds} if for_classes else set(),
+        "day": {k for r in class_rules if r.period == Period.MONTH for k in r.kinds} if for_classes else set(),
+        "week": rulebook.kinds(Scope.PER_STAFF) if for_counselors else set(),
+        "pair": rulebook.kinds(Scope.PER_COUNTERPART) if for_mentors or for_counselors else set(),
+    }
+    per_student: dict[tuple[str, int, int], int] = {}
     per_class: dict[tuple[str, int, int], int] = {}
-    kinds = {k for r in class_rules if r.period == Period.SEMESTER for k in r.kinds}
-    if kinds and for_classes:
-        for kind, author, class_id, n in _plain_rows(
-            Interaction.objects.filter(semester=semester, kind__in=kinds)
-            .filter(narrow)
-            .values_list("kind", "author_id", "school_class_id")
-            .annotate(n=Count("*"))
-        ):
-            per_class[(kind, author, class_id)] = n
-    per_class_month: dict[tuple[int, int, str, date], int] = {}
-    kinds = {k for r in class_rules if r.period == Period.MONTH for k in r.kinds}
-    if kinds and for_classes:
-        for author, class_id, kind, month, n in (
-            Interaction.objects.filter(semester=semester, kind__in=kinds)
-            .filter(narrow)
-            .annotate(month=TruncMonth("day"))
-            .values_list("author_id", "school_class_id", "kind", "month")
-            .annotate(n=Count("*"))
-        ):
-            per_class_month[(author, class_id, kind, month)] = n
+    per_class_month: dict[tuple[int, int, str, date], int] = defaultdict(int)
     per_week: dict[tuple[str, int, int], int] = {}
-    kinds = rulebook.kinds(Scope.PER_STAFF)
-    if kinds and for_counselors:
-        for kind, author, week, n in _plain_rows(
-            Interaction.objects.filter(semester=semester, kind__in=kinds)
-            .filter(narrow)
-            .values_list("kind", "author_id", "week")
-            .annotate(n=Count("*"))
-        ):
-            per_week[(kind, author, week)] = n
     per_pair: dict[tuple[int, int], int] = defaultdict(int)
-    kinds = rulebook.kinds(Scope.PER_COUNTERPART)
-    if kinds and (for_mentors or for_counselors):
-        for author, counterpart, n in _plain_rows(
-            Interaction.objects.filter(semester=semester, kind__in=kinds, counterpart__isnull=False)
-            .filter(narrow | Q(counterpart_id__any_of=authors) if narrow else Q())
-            .values_list("author_id", "counterpart_id")
-            .annotate(n=Count("*"))
-        ):
-            # An exchange between two colleagues counts for both, whoever wrote it down (R-05, R-12).
-            per_pair[(author, counterpart)] += n
-            per_pair[(counterpart, author)] += n
+    for part, kind, author, unit, day, n in _counts_read(semester.pk, wanted, narrowed):
+        if part == "student":
+            per_student[(kind, author, unit)] = n
+        elif part == "class":
+            per_class[(kind, author, unit)] = n
+        elif part == "day":  # a monthly rule's count: its days folded into their months
+            day = day if isinstance(day, date) else date.fromisoformat(day)  # SQLite returns the day as text
+            per_class_month[(author, unit, kind, day.replace(day=1))] += n
+        elif part == "week":
+            per_week[(kind, author, unit)] = n
+        else:  # An exchange between two colleagues counts for both, whoever wrote it down (R-05, R-12).
+            per_pair[(author, unit)] += n
+            per_pair[(unit, author)] += n
 
     counselor_ids = {h.holder_id for h in counselors.values() if included(h.holder_id, StaffRole.COUNSELOR)}
     staff_college = (

@@ -36,6 +36,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -452,37 +453,39 @@ def _unit_lines(by_person: dict) -> tuple[list[UnitLine], list[UnitLine]]:
     return sorted(students, key=_unit_key), sorted(classes, key=_unit_key)
 
 
-def _chunks(ids: Iterable[int]) -> list[list[int]]:
-    ids = sorted(set(ids))
-    return [ids[i : i + NAME_CHUNK] for i in range(0, len(ids), NAME_CHUNK)] or [[]]
-
-
-def _user_names(ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    names = {}
-    for chunk in _chunks(ids):
-        for pk, number, name in User.objects.filter(pk__in=chunk).values_list("pk", "number", "name"):
-            names[pk] = (number, name)
-    return names
-
-
-def _class_names(ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    names = {}
-    for chunk in _chunks(ids):
-        for pk, code, name in SchoolClass.objects.filter(pk__in=chunk).values_list("pk", "code", "name"):
-            names[pk] = (code, name)
-    return names
+def _names(user_ids: Iterable[int], class_ids: Iterable[int] = ()) -> tuple[dict, dict]:
+    """Numbers and names of users, codes and names of classes, by id: one query for both (a UNION ALL) per ≤900 ids,
+    none for no ids."""
+    wanted = [("u", pk) for pk in sorted(set(user_ids))] + [("c", pk) for pk in sorted(set(class_ids))]
+    users: dict[int, tuple[str, str]] = {}
+    classes: dict[int, tuple[str, str]] = {}
+    into = {"u": users, "c": classes}
+    tables = {"u": (User._meta.db_table, "number"), "c": (SchoolClass._meta.db_table, "code")}
+    for i in range(0, len(wanted), NAME_CHUNK):
+        chunk = wanted[i : i + NAME_CHUNK]
+        selects, params = [], []
+        for of, (table, label) in tables.items():
+            ids = [pk for kind, pk in chunk if kind == of]
+            if ids:
+                listed = ", ".join(["%s"] * len(ids))
+                selects.append(f"SELECT '{of}', id, {label}, name FROM {table} WHERE id IN ({listed})")  # noqa: S608
+                params += ids
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            for of, pk, label, name in cursor.fetchall():
+                into[of][pk] = (label, name)
+    return users, classes
 
 
 def name_rows(
     *, people: Iterable[PersonRow] = (), grid: Iterable[GridRow] = (), units: Iterable[UnitLine] = ()
 ) -> None:
-    """Fill in numbers and names of the rows about to be shown: two queries for a page (one per ≤900 ids)."""
+    """Fill in numbers and names of the rows about to be shown: one query for a page (one per ≤900 ids)."""
     people, grid, units = list(people), list(grid), list(units)
     user_ids = {p.person_id for p in people} | {g.person_id for g in grid} | {u.person_id for u in units}
     user_ids |= {u.unit_id for u in units if u.unit_is_student}
     class_ids = {u.unit_id for u in units if not u.unit_is_student}
-    users = _user_names(user_ids)
-    classes = _class_names(class_ids) if class_ids else {}
+    users, classes = _names(user_ids, class_ids)
     for row in (*people, *grid):
         row.number, row.name = users.get(row.person_id, ("", "?"))
     for unit in units:
@@ -502,14 +505,13 @@ class LineRow:
 
 def line_rows(standings: Iterable) -> dict[int, list[LineRow]]:
     """Each standing's lines with the student, colleague or class they are about by number and name, and the period
-    as a week or a month (two queries for the page, whatever the number of lines). Keyed by the standing's id()."""
+    as a week or a month (one query for the page, whatever the number of lines). Keyed by the standing's id()."""
     standings = list(standings)
     users, classes = set(), set()
     for standing in standings:
         ids = {line.unit_id for line in standing.lines if line.unit_id is not None}
         (classes if standing.rule.scope == Scope.PER_CLASS else users).update(ids)
-    user_names = _user_names(users) if users else {}
-    class_names = _class_names(classes) if classes else {}
+    user_names, class_names = _names(users, classes)
     rows: dict[int, list[LineRow]] = {}
     for standing in standings:
         names = class_names if standing.rule.scope == Scope.PER_CLASS else user_names

@@ -137,20 +137,16 @@ def standing_rows(rows) -> SafeString:
     return mark_safe("".join(parts))  # every value above is escaped
 
 
-def _class_name(record) -> str:
-    return (record.school_class.name if record.school_class else "") or "—"
-
-
 @register.filter
 def record_rows(records, detail_prefix: str) -> SafeString:
     """The drill-down's records: the date linking to the record (`detail_prefix` + id + "/"), a late mark, the
-    kind's label (`kind_label`, set by the view), the class, the number of students."""
+    kind's label, the class's name (— for none), the number of students (the view's `RecordRow`s)."""
     late = f' <span class="tag warn">{escape(_("late"))}</span>'
     prefix = escape(detail_prefix)
     return mark_safe(  # every value below is escaped
         "".join(
             f'<tr><td><a href="{prefix}{r.pk}/">{r.day:%Y-%m-%d}</a>{late if r.late else ""}</td>'
-            f"<td>{escape(str(r.kind_label))}</td><td>{escape(_class_name(r))}</td>"
+            f"<td>{escape(str(r.kind_label))}</td><td>{escape(r.class_name or '—')}</td>"
             f'<td class="num">{r.student_count}</td></tr>'
             for r in records
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 from django.utils import translation
 
@@ -20,6 +19,7 @@ from mentoring.templatetags.dashboard_tags import (
     student_rows,
     week_cells,
 )
+from mentoring.views.dashboards import RecordRow
 
 LINKS = PersonLinks("/dashboard/person/", 7)
 
@@ -73,15 +73,8 @@ def test_drill_down_lines_show_unit_period_count_and_each_status_escaped():
 
 def test_drill_down_records_link_to_each_record_and_escape_what_they_show():
     records = [
-        SimpleNamespace(
-            pk=7,
-            day=date(2026, 3, 9),
-            late=True,
-            kind_label="<谈心>",
-            school_class=SimpleNamespace(name="<i>班</i>"),
-            student_count=3,
-        ),
-        SimpleNamespace(pk=8, day=date(2026, 3, 10), late=False, kind_label="走访", school_class=None, student_count=0),
+        RecordRow(pk=7, day=date(2026, 3, 9), late=True, kind_label="<谈心>", class_name="<i>班</i>", student_count=3),
+        RecordRow(pk=8, day=date(2026, 3, 10), late=False, kind_label="走访", class_name=None, student_count=0),
     ]
     html = record_rows(records, "/work/records/")
     assert '<a href="/work/records/7/">2026-03-09</a> <span class="tag warn">' in html

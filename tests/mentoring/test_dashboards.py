@@ -308,22 +308,23 @@ def _grow(world, extra: int) -> None:
 
 
 # Per request: session, user, roles and grants (one query), the session's renewal (the first request after the
-# login). A dashboard: semesters, staff, the engine (13 queries for the school; 16 for a college's people: their own
-# holdings, then their colleagues' on the same classes) for the semester and again for the one before it (spring
-# here; fall has none), overdue findings, colleges (school), R-30 (2), meetings, names (2).
+# login). A dashboard: semesters, staff, the engine (9 queries for the school; 12 for a college's people: their own
+# holdings, then their colleagues' on the same classes; the counts are one query) for the semester and again for the
+# one before it (spring here; fall has none), overdue findings, colleges (school), R-30 (2), meetings, names (1:
+# people and classes in one query).
 @pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
 @pytest.mark.parametrize(
     ("persona", "path", "queries"),
     [
-        ("college_admin", "/dashboard/college/MAT/?semester={fall}", 32),
-        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 48),
-        ("student_affairs", "/dashboard/", 49),
-        ("school_admin", "/dashboard/school/?semester={fall}", 29),
-        ("school_admin", "/dashboard/school/?semester={spring}", 42),
-        ("college_admin", "/dashboard/people/?college=MAT&semester={fall}&rule=R-03:mentor", 31),
-        # The person page: the engine for one mentor (10 queries: no class, month, week or staff counts), the names
-        # of the students and colleagues their lines are about (1; classes would be one more).
-        ("college_admin", "/dashboard/person/T100/?semester={fall}", 20),
+        ("college_admin", "/dashboard/college/MAT/?semester={fall}", 27),
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 39),
+        ("student_affairs", "/dashboard/", 40),
+        ("school_admin", "/dashboard/school/?semester={fall}", 24),
+        ("school_admin", "/dashboard/school/?semester={spring}", 33),
+        ("college_admin", "/dashboard/people/?college=MAT&semester={fall}&rule=R-03:mentor", 27),
+        # The person page: the engine for one mentor (9 queries: one count query, of talks and exchanges), the names
+        # and numbers of the students, colleagues and classes their lines are about (1).
+        ("college_admin", "/dashboard/person/T100/?semester={fall}", 19),
         ("school_admin", "/supervision/findings/", 8),
         ("college_admin", "/supervision/findings/", 7),
         ("school_admin", "/supervision/meetings/", 9),
@@ -412,14 +413,14 @@ def test_a_report_keeping_no_met_students_has_the_same_standings_and_pieces(worl
 
 # A warm request skips the staff query, the engine and R-30 (cached under the flags tokens): what is left is the
 # request's own queries, semesters, colleges (school), the semester before (the version tokens are not SQL), overdue
-# findings, meetings, names (2). The first request renews the session (savepoint, update, release); the second,
+# findings, meetings, names (1). The first request renews the session (savepoint, update, release); the second,
 # seconds later, does not (accounts.middleware.SessionRenewalMiddleware).
 @pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
 @pytest.mark.parametrize(
     ("persona", "path", "cold", "warm"),
     [
-        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 48, 10),
-        ("school_admin", "/dashboard/school/?semester={spring}", 42, 10),
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 39, 9),
+        ("school_admin", "/dashboard/school/?semester={spring}", 33, 9),
     ],
 )
 def test_a_second_request_reads_the_dashboard_from_the_cache(
@@ -767,15 +768,16 @@ def test_the_page_shows_the_numbers_and_first_rows_of_the_whole_dashboard(world,
 def test_a_record_reads_no_holdings_again_but_an_assignment_does(
     world, worked, calendar, as_user, django_assert_num_queries
 ):
-    """The rules, the weeks and who holds what are cached under the holdings tokens: the cold page after a record
-    reads only the flags and the counts (the warm page's 10, the staff, and the engine's 7 for the semester: not the
-    policy, rules and weeks, nor the six of the people's holdings, their colleagues' and the colleague mentors)."""
+    """The rules, the weeks, who holds what and the flags are cached under the holdings tokens: the cold page after a
+    record reads only the counts (the warm page's 9, the staff, and the engine's 2 for the semester: the counts in one
+    query and the counselors' colleges; not the policy, rules and weeks, nor the six of the people's holdings, their
+    colleagues' and the colleague mentors, nor the flags)."""
     _fall, spring = calendar
     client = as_user(world.college_admin)
     url = f"/dashboard/college/MAT/?semester={spring.pk}"
     client.get(url)
     talk(world.mentor, [world.students[0]], date(2026, 3, 10))
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(12):
         after_record = client.get(url)
     assert after_record.status_code == 200
     [line] = [
@@ -787,10 +789,10 @@ def test_a_record_reads_no_holdings_again_but_an_assignment_does(
 
     new_student = StudentFactory(school_class=world.class_a)
     mentor_assign(actor=None, student=new_student, mentor=world.mentor, valid_from=date(2026, 3, 2))
-    # Spring again, holdings included (the engine's 14 and the staff; the policy, rules and weeks stay cached, as an
-    # assignment changes none of them); R-30 stays cached (an assignment is no flag), and an assignment from a
-    # spring day leaves fall, the semester before, in the cache (48 would be both).
-    with django_assert_num_queries(24):
+    # Spring again, holdings and flags included (the engine's 10 and the staff; the policy, rules and weeks stay
+    # cached, as an assignment changes none of them); R-30 stays cached (an assignment is no flag), and an assignment
+    # from a spring day leaves fall, the semester before, in the cache (39 would be both).
+    with django_assert_num_queries(19):
         assert client.get(url).status_code == 200
     units = college_dashboard(semester=spring, college=world.college, on=TODAY).students_short
     assert new_student.pk in {u.unit_id for u in units}
@@ -1009,3 +1011,20 @@ def test_a_quota_rule_change_reaches_the_drill_down_whose_rules_and_holdings_are
     base = QuotaRule.objects.get(requirement="R-03", college__isnull=True)
     college_rule_add(actor=world.college_admin, college=world.college, base=base, minimum=6)
     assert required() == {6}
+
+
+def test_a_flag_reaches_the_cached_drill_down_from_its_own_day(world, worked):
+    """The flags are read with the holdings and cached with them: a new flag shows in the mentor's R-04 lines at once,
+    and whether a flag counts is decided by the day in view, not by the day its row was cached."""
+
+    def flagged(on: date) -> list[int]:
+        report = person_standing(semester=worked, person=world.mentor, on=on, college_id=world.college.pk)
+        return [line.unit_id for line in report.lines if line.rule.requirement == "R-04"]
+
+    assert flagged(TODAY) == flagged(TODAY) == []
+    flag_set(
+        actor=world.college_admin, student=world.students[0], flag="academic_difficulty", valid_from=date(2025, 10, 1)
+    )
+    assert flagged(TODAY) == [world.students[0].pk]
+    assert flagged(date(2025, 9, 30)) == []  # the rows cached above, a day before the flag's own
+    assert flagged(date(2025, 10, 1)) == [world.students[0].pk]
