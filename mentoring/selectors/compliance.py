@@ -275,6 +275,33 @@ def holdings_version(college_ids: Iterable[int | None], semester: Semester | int
     return ".".join(found[key] for key in keys)
 
 
+# The semester list (every page's semester filter, the dashboards' semester before) changes a few times a year: it
+# is kept under the token of everything and one of its own, which a save or delete of a semester or an academic
+# year changes (`semesters_changed`, from the models' signals), and read with them in one cache call.
+SEMESTERS_VERSION_KEY = f"{INPUTS_VERSION_KEY}:semesters"
+_SEMESTER_LIST_KEY = "mentoring:semester-list"
+
+
+def semesters_newest_first() -> list[Semester]:
+    """Every semester with its academic year, newest first: from the cache (one call) while no semester or academic
+    year was saved or deleted since, else read (one query) and kept."""
+    found = cache.get_many([INPUTS_VERSION_KEY, SEMESTERS_VERSION_KEY, _SEMESTER_LIST_KEY])
+    kept = found.get(_SEMESTER_LIST_KEY)
+    current = f"{found.get(INPUTS_VERSION_KEY)}.{found.get(SEMESTERS_VERSION_KEY)}"
+    if kept is not None and "None" not in current.split(".") and kept[0] == current:
+        return list(kept[1])
+    tokens = _tokens([INPUTS_VERSION_KEY, SEMESTERS_VERSION_KEY])  # read before the rows, as every cached result
+    semesters = list(Semester.objects.select_related("academic_year").order_by("-start_date"))
+    token = f"{tokens[INPUTS_VERSION_KEY]}.{tokens[SEMESTERS_VERSION_KEY]}"
+    cache.set(_SEMESTER_LIST_KEY, (token, semesters), timeout=cache_seconds())
+    return semesters
+
+
+def semesters_changed() -> None:
+    """A semester or an academic year was saved or deleted: the kept semester list is not served again."""
+    _bump([SEMESTERS_VERSION_KEY])
+
+
 def _rules_part(holdings_token: str) -> str:
     """Of a `holdings_version(colleges, semester)` token, the part that quota rules and the calendar change (the
     tokens of everything and of the semester): what the semester's rules and teaching weeks are cached under."""

@@ -69,6 +69,7 @@ from mentoring.selectors.compliance import (
     compliance_inputs_versions,
     compliance_report,
     holdings_version,
+    semesters_newest_first,
 )
 
 MEETING_KINDS = {Kind.CLASS_MEETING, Kind.THEME_CLASS_MEETING}
@@ -620,12 +621,8 @@ def overdue_findings(college_ids: set[int] | None, on: date) -> list[Supervision
 
 
 def semester_before(semester: Semester) -> Semester | None:
-    return (
-        Semester.objects.filter(start_date__lt=semester.start_date)
-        .select_related("academic_year")
-        .order_by("-start_date")
-        .first()
-    )
+    """The semester that started last before this one (the trend's), from the kept semester list."""
+    return next((s for s in semesters_newest_first() if s.start_date < semester.start_date), None)
 
 
 # --- the two dashboards ---------------------------------------------------------------------------------------

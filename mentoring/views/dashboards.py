@@ -24,6 +24,7 @@ from accounts.models import College
 from mentoring.exports import export_filename, write_dashboard
 from mentoring.models import ExportJob, ExportState, Kind, Semester, StaffRole
 from mentoring.rules import sees_any_dashboard, sees_college_dashboard, sees_school_dashboard
+from mentoring.selectors.compliance import semesters_newest_first
 from mentoring.selectors.dashboards import (
     PAGE_ROWS,
     DashboardPage,
@@ -43,7 +44,7 @@ from mentoring.templatetags.dashboard_tags import PersonLinks
 
 
 def _filters(request) -> tuple[Semester | None, str, list[Semester]]:
-    semesters = list(Semester.objects.select_related("academic_year").order_by("-start_date"))
+    semesters = semesters_newest_first()
     wanted = request.GET.get("semester", "")
     semester = next((s for s in semesters if str(s.pk) == wanted), None)
     if semester is None:

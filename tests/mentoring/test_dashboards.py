@@ -20,6 +20,7 @@ from mentoring.selectors.dashboards import (
     person_standing,
     school_dashboard,
     school_dashboard_page,
+    semester_before,
 )
 from mentoring.services.assignments import advisor_assign, counselor_assign, mentor_assign
 from mentoring.services.flags import flag_set
@@ -308,7 +309,8 @@ def _grow(world, extra: int) -> None:
 
 
 # Per request: session, user, roles and grants (one query), the session's renewal (the first request after the
-# login). A dashboard: semesters, staff, the engine (9 queries for the school; 12 for a college's people: their own
+# login). A dashboard: semesters (one query for the list, the semester before taken from it; kept in the cache
+# after), staff, the engine (9 queries for the school; 12 for a college's people: their own
 # holdings, then their colleagues' on the same classes; the counts are one query) for the semester and again for the
 # one before it (spring here; fall has none), overdue findings, colleges (school), R-30 (2), meetings, names (1:
 # people and classes in one query).
@@ -316,12 +318,12 @@ def _grow(world, extra: int) -> None:
 @pytest.mark.parametrize(
     ("persona", "path", "queries"),
     [
-        ("college_admin", "/dashboard/college/MAT/?semester={fall}", 27),
-        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 39),
-        ("student_affairs", "/dashboard/", 40),
-        ("school_admin", "/dashboard/school/?semester={fall}", 24),
-        ("school_admin", "/dashboard/school/?semester={spring}", 33),
-        ("college_admin", "/dashboard/people/?college=MAT&semester={fall}&rule=R-03:mentor", 27),
+        ("college_admin", "/dashboard/college/MAT/?semester={fall}", 26),
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 38),
+        ("student_affairs", "/dashboard/", 39),
+        ("school_admin", "/dashboard/school/?semester={fall}", 23),
+        ("school_admin", "/dashboard/school/?semester={spring}", 32),
+        ("college_admin", "/dashboard/people/?college=MAT&semester={fall}&rule=R-03:mentor", 26),
         # The person page: the engine for one mentor (9 queries: one count query, of talks and exchanges), the names
         # and numbers of the students, colleagues and classes their lines are about (1).
         ("college_admin", "/dashboard/person/T100/?semester={fall}", 19),
@@ -412,15 +414,15 @@ def test_a_report_keeping_no_met_students_has_the_same_standings_and_pieces(worl
 
 
 # A warm request skips the staff query, the engine and R-30 (cached under the flags tokens): what is left is the
-# request's own queries, semesters, colleges (school), the semester before (the version tokens are not SQL), overdue
-# findings, meetings, names (1). The first request renews the session (savepoint, update, release); the second,
+# request's own queries, colleges (school), overdue findings, meetings, names (1); the semesters come from the
+# cache as well (read once by the first request), as do the version tokens. The first request renews the session (savepoint, update, release); the second,
 # seconds later, does not (accounts.middleware.SessionRenewalMiddleware).
 @pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
 @pytest.mark.parametrize(
     ("persona", "path", "cold", "warm"),
     [
-        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 39, 9),
-        ("school_admin", "/dashboard/school/?semester={spring}", 33, 9),
+        ("college_admin", "/dashboard/college/MAT/?semester={spring}", 38, 7),
+        ("school_admin", "/dashboard/school/?semester={spring}", 32, 7),
     ],
 )
 def test_a_second_request_reads_the_dashboard_from_the_cache(
@@ -434,6 +436,41 @@ def test_a_second_request_reads_the_dashboard_from_the_cache(
     with django_assert_num_queries(warm):
         second = client.get(url)
     assert first.status_code == second.status_code == 200
+
+
+def test_the_semester_list_is_read_once_and_again_after_any_semester_or_year_is_saved(
+    calendar, django_assert_num_queries
+):
+    """The filters' semester list and the semester before come from the cache until a semester or an academic year is
+    saved or deleted, by a service or directly (the models' signals)."""
+    from mentoring.models import AcademicYear, Semester
+    from mentoring.selectors.compliance import semesters_newest_first
+    from mentoring.services.calendar import semester_create
+
+    fall, spring = calendar
+    with django_assert_num_queries(1):
+        assert semesters_newest_first() == [spring, fall]
+    with django_assert_num_queries(0):
+        assert semesters_newest_first() == [spring, fall]
+        assert semester_before(spring) == fall
+        assert semester_before(fall) is None
+
+    earlier = semester_create(
+        actor=None, start_year=2024, term=2, start_date=date(2025, 3, 3), end_date=date(2025, 7, 13)
+    )
+    with django_assert_num_queries(1):
+        assert semesters_newest_first() == [spring, fall, earlier]
+    assert semester_before(fall) == earlier
+
+    Semester.objects.filter(pk=earlier.pk).update(end_date=date(2025, 7, 6))  # past the signals: not seen
+    assert semesters_newest_first()[2].end_date == date(2025, 7, 13)
+    year = AcademicYear.objects.get(start_year=2025)
+    year.save()  # a year renamed in the admin site, say
+    assert semesters_newest_first()[2].end_date == date(2025, 7, 6)
+
+    earlier.delete()
+    assert semesters_newest_first() == [spring, fall]
+    assert semester_before(fall) is None
 
 
 def test_a_new_record_shows_on_the_cached_dashboard_at_once(world, worked):
@@ -769,7 +806,7 @@ def test_a_record_reads_no_holdings_again_but_an_assignment_does(
     world, worked, calendar, as_user, django_assert_num_queries
 ):
     """The rules, the weeks, who holds what and the flags are cached under the holdings tokens: the cold page after a
-    record reads only the counts (the warm page's 9, the staff, and the engine's 2 for the semester: the counts in one
+    record reads only the counts (the warm page's 7, the staff, and the engine's 2 for the semester: the counts in one
     query and the counselors' colleges; not the policy, rules and weeks, nor the six of the people's holdings, their
     colleagues' and the colleague mentors, nor the flags)."""
     _fall, spring = calendar
@@ -777,7 +814,7 @@ def test_a_record_reads_no_holdings_again_but_an_assignment_does(
     url = f"/dashboard/college/MAT/?semester={spring.pk}"
     client.get(url)
     talk(world.mentor, [world.students[0]], date(2026, 3, 10))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         after_record = client.get(url)
     assert after_record.status_code == 200
     [line] = [
@@ -792,7 +829,7 @@ def test_a_record_reads_no_holdings_again_but_an_assignment_does(
     # Spring again, holdings and flags included (the engine's 10 and the staff; the policy, rules and weeks stay
     # cached, as an assignment changes none of them); R-30 stays cached (an assignment is no flag), and an assignment
     # from a spring day leaves fall, the semester before, in the cache (39 would be both).
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         assert client.get(url).status_code == 200
     units = college_dashboard(semester=spring, college=world.college, on=TODAY).students_short
     assert new_student.pk in {u.unit_id for u in units}
