@@ -415,8 +415,8 @@ def test_a_report_keeping_no_met_students_has_the_same_standings_and_pieces(worl
 
 # A warm request skips the staff query, the engine and R-30 (cached under the flags tokens): what is left is the
 # request's own queries, colleges (school), overdue findings, meetings, names (1); the semesters come from the
-# cache as well (read once by the first request), as do the version tokens. The first request renews the session (savepoint, update, release); the second,
-# seconds later, does not (accounts.middleware.SessionRenewalMiddleware).
+# cache as well (read once by the first request), as do the version tokens. The first request renews the session
+# (savepoint, update, release); the second, seconds later, does not (accounts.middleware.SessionRenewalMiddleware).
 @pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
 @pytest.mark.parametrize(
     ("persona", "path", "cold", "warm"),
