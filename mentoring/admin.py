@@ -18,6 +18,7 @@ from mentoring.models import (
 from mentoring.selectors.compliance import compliance_inputs_changed
 from mentoring.services.calendar import semester_generate_weeks, semester_validate
 from mentoring.services.policy import quota_rule_save, quota_rule_validate
+from mentoring.tasks import dashboards_rewarm
 
 
 class DropsCachedNumbers(AnnouncesChanges):
@@ -26,6 +27,7 @@ class DropsCachedNumbers(AnnouncesChanges):
 
     def _announce(self) -> None:
         compliance_inputs_changed()
+        dashboards_rewarm()
 
 
 class TeachingWeekInline(admin.TabularInline):

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from accounts.signals import org_changed_outside_services
 from mentoring.models import AcademicYear, Semester
 from mentoring.selectors.compliance import compliance_inputs_changed, semesters_changed
+from mentoring.tasks import dashboards_rewarm
 
 
 @receiver(org_changed_outside_services)
@@ -13,6 +14,7 @@ def _drop_cached_compliance(sender, **kwargs) -> None:
     """A student's class, a staff member's college, a class's major…: any of them moves people between the
     dashboards' pieces, so everything cached is dropped (admin-site edits are rare)."""
     compliance_inputs_changed()
+    dashboards_rewarm()
 
 
 @receiver(post_save, sender=Semester)

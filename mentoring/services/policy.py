@@ -14,6 +14,7 @@ from accounts.services import audit_record
 from mentoring.kinds import KIND_INFO
 from mentoring.models import Period, PolicyVersion, QuotaRule, Scope, StaffRole
 from mentoring.selectors.compliance import compliance_inputs_changed
+from mentoring.tasks import dashboards_rewarm
 
 
 def quota_rule_validate(rule: QuotaRule) -> None:
@@ -87,6 +88,7 @@ def quota_rule_save(*, actor: User | None, rule: QuotaRule) -> QuotaRule:
         before = {"minimum": old.minimum, "kinds": old.kinds, "period": old.period}
     rule.save()
     compliance_inputs_changed()
+    dashboards_rewarm()
     audit_record(
         actor=actor,
         action="quota_rule.save",
@@ -114,6 +116,7 @@ def policy_version_create(
             rule.policy = version
             rule.save()
     compliance_inputs_changed()
+    dashboards_rewarm()
     audit_record(actor=actor, action="policy.create", target=version, data={"from": effective_from.isoformat()})
     return version
 
@@ -164,3 +167,4 @@ def college_rule_delete(*, actor: User | None, rule: QuotaRule) -> None:
     )
     rule.delete()
     compliance_inputs_changed()
+    dashboards_rewarm()

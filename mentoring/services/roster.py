@@ -26,6 +26,7 @@ from mentoring.roster.snapshot import snapshot_load
 from mentoring.roster.spec import template_build
 from mentoring.roster.validate import plan_build
 from mentoring.selectors.compliance import compliance_inputs_changed
+from mentoring.tasks import dashboards_rewarm
 
 # The preview lists at most this many bad cells (the total is always given); a broken file can have 100,000.
 ERRORS_KEPT = 1000
@@ -87,6 +88,7 @@ def roster_apply(
         with transaction.atomic():
             plan_apply(plan)
             compliance_inputs_changed()
+            dashboards_rewarm()
     except IntegrityError as exc:
         # Someone changed the same rows between our reads and our writes; everything is rolled back.
         raise ValidationError(

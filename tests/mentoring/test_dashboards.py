@@ -992,6 +992,49 @@ def test_the_warm_runs_nightly_and_after_a_refresh_on_request(world, worked, cal
     assert len(engine_calls) == computed
 
 
+def test_a_write_that_drops_everything_sends_one_warm_after_it_commits(
+    world, worked, calendar, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A quota rule saved or deleted (everything cached dropped): once the write commits, one warm task goes to a
+    worker; a burst of writes sends one while it waits; the task's run lets the next write send another. With eager
+    Celery (the embedded mode) nothing is sent: the task would run inside the writer's request."""
+    from django.core.cache import cache
+
+    from config.celery import app
+    from mentoring import tasks
+    from mentoring.models import QuotaRule
+    from mentoring.services.policy import college_rule_delete
+
+    sent = []
+    monkeypatch.setattr(tasks.dashboards_warm_task, "apply_async", lambda **options: sent.append(options))
+    app.conf.task_always_eager = False  # as deployed (the tests' conftest makes it eager, and restores it)
+    cache.delete(tasks.REWARM_PENDING_KEY)
+    base = QuotaRule.objects.get(requirement="R-03", college__isnull=True)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rule = college_rule_add(actor=world.college_admin, college=world.college, base=base, minimum=5)
+    assert sent == []  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert sent == [{"countdown": tasks.REWARM_DELAY_SECONDS}]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        college_rule_delete(actor=world.college_admin, rule=rule)
+    assert len(sent) == 1  # the first one still waits
+
+    tasks.dashboards_warm_task(today=TODAY.isoformat())  # a worker runs it
+    with django_capture_on_commit_callbacks(execute=True):
+        rule = college_rule_add(actor=world.college_admin, college=world.college, base=base, minimum=6)
+    assert len(sent) == 2
+
+    tasks.dashboards_warm_task(today=TODAY.isoformat())
+    app.conf.task_always_eager = True
+    with django_capture_on_commit_callbacks(execute=True):
+        college_rule_delete(actor=world.college_admin, rule=rule)
+    assert len(sent) == 2
+    assert cache.get(tasks.REWARM_PENDING_KEY) is None
+
+
 def test_the_warm_does_nothing_without_a_calendar(db):
     from mentoring.selectors.dashboards import dashboards_warm
 
