@@ -72,7 +72,8 @@ def laggard_rows(people, links: PersonLinks) -> SafeString:
     return mark_safe(  # every value below is escaped
         "".join(
             f'<tr><td>{links.link(p.number, p.name)} <span class="muted">{escape(p.number)}</span></td>'
-            f'<td class="num">{p.short}</td><td class="num">{p.records_needed}</td><td>{lacks(p)}</td></tr>'
+            f'<td class="num">{p.short}</td><td class="num">{p.records_needed}</td>'
+            f'<td class="long">{lacks(p)}</td></tr>'
             for p in people
         )
     )
@@ -145,7 +146,7 @@ def record_rows(records, detail_prefix: str) -> SafeString:
     prefix = escape(detail_prefix)
     return mark_safe(  # every value below is escaped
         "".join(
-            f'<tr><td><a href="{prefix}{r.pk}/">{r.day:%Y-%m-%d}</a>{late if r.late else ""}</td>'
+            f'<tr><td class="nowrap"><a href="{prefix}{r.pk}/">{r.day:%Y-%m-%d}</a>{late if r.late else ""}</td>'
             f"<td>{escape(str(r.kind_label))}</td><td>{escape(r.class_name or '—')}</td>"
             f'<td class="num">{r.student_count}</td></tr>'
             for r in records
