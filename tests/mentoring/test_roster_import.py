@@ -129,6 +129,25 @@ def test_import_creates_the_whole_roster(world, calendar):
     assert (entry.actor, entry.data["source"]) == (world.school_admin, "full.xlsx")
 
 
+def test_an_applied_roster_sends_one_dashboard_warm_after_it_commits(
+    world, calendar, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A roster import drops everything cached: once it commits a worker computes the default dashboards again."""
+    from django.core.cache import cache
+
+    from config.celery import app
+    from mentoring import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.dashboards_warm_task, "apply_async", lambda **options: sent.append(options))
+    app.conf.task_always_eager = False  # as deployed (the tests' conftest makes it eager, and restores it)
+    cache.delete(tasks.REWARM_PENDING_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_apply(actor=world.school_admin, content=roster(**FULL), source="full.xlsx")
+    assert sent == [{"countdown": tasks.REWARM_DELAY_SECONDS}]
+    cache.delete(tasks.REWARM_PENDING_KEY)
+
+
 def test_imported_accounts_have_an_unusable_password(world, calendar):
     roster_apply(actor=world.school_admin, content=roster(**FULL), source="full.xlsx")
     assert [user.has_usable_password() for user in User.objects.filter(number__in=["2025000001", "P100"])] == [
