@@ -70,6 +70,23 @@ def _celery_inline():
 
 
 @pytest.fixture
+def warms_sent(monkeypatch):
+    """Celery as deployed (not eager), with the dashboard warm's sending recorded instead of sent: the list of the
+    options each `apply_async` got. The pending mark of a warm is cleared before and after."""
+    from django.core.cache import cache
+
+    from config.celery import app
+    from mentoring import tasks
+
+    sent: list[dict] = []
+    monkeypatch.setattr(tasks.dashboards_warm_task, "apply_async", lambda **options: sent.append(options))
+    app.conf.task_always_eager = False  # `_celery_inline` made it eager, and restores it after the test
+    cache.delete(tasks.REWARM_PENDING_KEY)
+    yield sent
+    cache.delete(tasks.REWARM_PENDING_KEY)
+
+
+@pytest.fixture
 def calendar(db):
     """Academic year 2025–2026: fall 2025-09-08 … 2026-01-18 (week 4 holiday, 18–19 exams), spring 2026."""
     fall = semester_create(

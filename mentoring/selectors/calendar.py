@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mentoring.models import Semester, TeachingWeek
+from mentoring.selectors.compliance import semesters_newest_first
 
 
 def monday_of(day: date) -> date:
@@ -39,11 +40,15 @@ def calendar_locate(day: date) -> CalendarPosition | None:
     return CalendarPosition(semester=semester, week=None) if semester else None
 
 
-def semester_current(today: date) -> Semester | None:
-    """The semester holding today, else the latest one that has started, else the first one."""
-    qs = Semester.objects.select_related("academic_year")
+def semester_of_day(semesters: list[Semester], today: date) -> Semester | None:
+    """Of `semesters` (newest first), the one holding today, else the latest one that has started, else the first."""
     return (
-        qs.filter(start_date__lte=today, end_date__gte=today).first()
-        or qs.filter(start_date__lte=today).order_by("-start_date").first()
-        or qs.order_by("start_date").first()
+        next((s for s in semesters if s.start_date <= today <= s.end_date), None)
+        or next((s for s in semesters if s.start_date <= today), None)
+        or (semesters[-1] if semesters else None)
     )
+
+
+def semester_current(today: date) -> Semester | None:
+    """The semester holding today, else the latest one that has started, else the first one (from the kept list)."""
+    return semester_of_day(semesters_newest_first(), today)

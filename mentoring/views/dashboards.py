@@ -24,6 +24,7 @@ from accounts.models import College
 from mentoring.exports import export_filename, write_dashboard
 from mentoring.models import ExportJob, ExportState, Kind, Semester, StaffRole
 from mentoring.rules import sees_any_dashboard, sees_college_dashboard, sees_school_dashboard
+from mentoring.selectors.calendar import semester_of_day
 from mentoring.selectors.compliance import semesters_newest_first
 from mentoring.selectors.dashboards import (
     PAGE_ROWS,
@@ -46,12 +47,9 @@ from mentoring.templatetags.dashboard_tags import PersonLinks
 def _filters(request) -> tuple[Semester | None, str, list[Semester]]:
     semesters = semesters_newest_first()
     wanted = request.GET.get("semester", "")
-    semester = next((s for s in semesters if str(s.pk) == wanted), None)
-    if semester is None:
-        today = timezone.localdate()
-        semester = next((s for s in semesters if s.start_date <= today <= s.end_date), None) or next(
-            (s for s in semesters if s.start_date <= today), semesters[-1] if semesters else None
-        )
+    semester = next((s for s in semesters if str(s.pk) == wanted), None) or semester_of_day(
+        semesters, timezone.localdate()
+    )
     role = request.GET.get("role", "")
     if role not in StaffRole.values:
         role = ""

@@ -310,10 +310,10 @@ def _grow(world, extra: int) -> None:
 
 # Per request: session, user, roles and grants (one query), the session's renewal (the first request after the
 # login). A dashboard: semesters (one query for the list, the semester before taken from it; kept in the cache
-# after), staff, the engine (9 queries for the school; 12 for a college's people: their own
-# holdings, then their colleagues' on the same classes; the counts are one query) for the semester and again for the
-# one before it (spring here; fall has none), overdue findings, colleges (school), R-30 (2), meetings, names (1:
-# people and classes in one query).
+# after), staff, the engine (9 queries for the school; 12 for a college's people: their own holdings, then their
+# colleagues' on the same classes; the counts are one query) for the semester and again for the one before it
+# (spring here; fall has none), overdue findings, colleges (school), R-30 (2), meetings, names (1: people and
+# classes in one query).
 @pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
 @pytest.mark.parametrize(
     ("persona", "path", "queries"),
@@ -993,7 +993,7 @@ def test_the_warm_runs_nightly_and_after_a_refresh_on_request(world, worked, cal
 
 
 def test_a_write_that_drops_everything_sends_one_warm_after_it_commits(
-    world, worked, calendar, monkeypatch, django_capture_on_commit_callbacks
+    world, worked, calendar, warms_sent, django_capture_on_commit_callbacks
 ):
     """A quota rule saved or deleted (everything cached dropped): once the write commits, one warm task goes to a
     worker; a burst of writes sends one while it waits; the task's run lets the next write send another. With eager
@@ -1005,10 +1005,7 @@ def test_a_write_that_drops_everything_sends_one_warm_after_it_commits(
     from mentoring.models import QuotaRule
     from mentoring.services.policy import college_rule_delete
 
-    sent = []
-    monkeypatch.setattr(tasks.dashboards_warm_task, "apply_async", lambda **options: sent.append(options))
-    app.conf.task_always_eager = False  # as deployed (the tests' conftest makes it eager, and restores it)
-    cache.delete(tasks.REWARM_PENDING_KEY)
+    sent = warms_sent
     base = QuotaRule.objects.get(requirement="R-03", college__isnull=True)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -130,22 +130,14 @@ def test_import_creates_the_whole_roster(world, calendar):
 
 
 def test_an_applied_roster_sends_one_dashboard_warm_after_it_commits(
-    world, calendar, monkeypatch, django_capture_on_commit_callbacks
+    world, calendar, warms_sent, django_capture_on_commit_callbacks
 ):
     """A roster import drops everything cached: once it commits a worker computes the default dashboards again."""
-    from django.core.cache import cache
+    from mentoring.tasks import REWARM_DELAY_SECONDS
 
-    from config.celery import app
-    from mentoring import tasks
-
-    sent = []
-    monkeypatch.setattr(tasks.dashboards_warm_task, "apply_async", lambda **options: sent.append(options))
-    app.conf.task_always_eager = False  # as deployed (the tests' conftest makes it eager, and restores it)
-    cache.delete(tasks.REWARM_PENDING_KEY)
     with django_capture_on_commit_callbacks(execute=True):
         roster_apply(actor=world.school_admin, content=roster(**FULL), source="full.xlsx")
-    assert sent == [{"countdown": tasks.REWARM_DELAY_SECONDS}]
-    cache.delete(tasks.REWARM_PENDING_KEY)
+    assert warms_sent == [{"countdown": REWARM_DELAY_SECONDS}]
 
 
 def test_imported_accounts_have_an_unusable_password(world, calendar):
