@@ -46,7 +46,10 @@ class Semester(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.academic_year} {self.get_term_display()}"
+        # The term's label from its enum: get_term_display() hashes every lazy label of the choices again, and the
+        # semester filters print a dozen semesters on every dashboard page.
+        term = self.Term(self.term).label if self.term in self.Term.values else self.term
+        return f"{self.academic_year} {term}"
 
     @property
     def code(self) -> str:

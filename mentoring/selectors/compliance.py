@@ -26,12 +26,12 @@ from __future__ import annotations
 import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from hashlib import sha256
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from uuid import uuid4
 
 from django.conf import settings
@@ -59,6 +59,7 @@ from mentoring.models import (
 )
 
 MET, SHORT, PENDING, NOT_DUE = "met", "short", "pending", "not_due"
+T = TypeVar("T")
 
 
 class Line(NamedTuple):
@@ -275,31 +276,44 @@ def holdings_version(college_ids: Iterable[int | None], semester: Semester | int
     return ".".join(found[key] for key in keys)
 
 
-# The semester list (every page's semester filter, the dashboards' semester before) changes a few times a year: it
-# is kept under the token of everything and one of its own, which a save or delete of a semester or an academic
-# year changes (`semesters_changed`, from the models' signals), and read with them in one cache call.
+def kept(key: str, version_key: str, read: Callable[[], T]) -> T:
+    """A small result that pages read on every request and that changes a few times a term (the semester list, the
+    open supervision findings, the steering meetings' counts): from the cache (one call) while neither the token of
+    everything nor its own (`version_key`) has changed since it was kept, else `read()` (its queries) and kept.
+    Its own token is changed by its models' post_save/post_delete signals (`mentoring.signals`, `kept_changed`), so
+    it does not matter who writes (a service, the admin site, a factory); an `.update()` skips them and is not seen
+    until the next save or `manage.py dashboards_refresh`."""
+    found = cache.get_many([INPUTS_VERSION_KEY, version_key, key])
+    held = found.get(key)
+    current = f"{found.get(INPUTS_VERSION_KEY)}.{found.get(version_key)}"
+    if held is not None and "None" not in current.split(".") and held[0] == current:
+        return held[1]
+    tokens = _tokens([INPUTS_VERSION_KEY, version_key])  # read before the rows, as every cached result
+    value = read()
+    cache.set(key, (f"{tokens[INPUTS_VERSION_KEY]}.{tokens[version_key]}", value), timeout=cache_seconds())
+    return value
+
+
+def kept_changed(version_key: str) -> None:
+    """What is kept under `version_key` (`kept`) is not served again, from now and again once the transaction
+    commits (`_bump`)."""
+    _bump([version_key])
+
+
+# The semester list (every page's semester filter, the dashboards' semester before): a save or delete of a semester
+# or an academic year changes its token.
 SEMESTERS_VERSION_KEY = f"{INPUTS_VERSION_KEY}:semesters"
-_SEMESTER_LIST_KEY = "mentoring:semester-list"
 
 
 def semesters_newest_first() -> list[Semester]:
-    """Every semester with its academic year, newest first: from the cache (one call) while no semester or academic
-    year was saved or deleted since, else read (one query) and kept."""
-    found = cache.get_many([INPUTS_VERSION_KEY, SEMESTERS_VERSION_KEY, _SEMESTER_LIST_KEY])
-    kept = found.get(_SEMESTER_LIST_KEY)
-    current = f"{found.get(INPUTS_VERSION_KEY)}.{found.get(SEMESTERS_VERSION_KEY)}"
-    if kept is not None and "None" not in current.split(".") and kept[0] == current:
-        return list(kept[1])
-    tokens = _tokens([INPUTS_VERSION_KEY, SEMESTERS_VERSION_KEY])  # read before the rows, as every cached result
-    semesters = list(Semester.objects.select_related("academic_year").order_by("-start_date"))
-    token = f"{tokens[INPUTS_VERSION_KEY]}.{tokens[SEMESTERS_VERSION_KEY]}"
-    cache.set(_SEMESTER_LIST_KEY, (token, semesters), timeout=cache_seconds())
-    return semesters
-
-
-def semesters_changed() -> None:
-    """A semester or an academic year was saved or deleted: the kept semester list is not served again."""
-    _bump([SEMESTERS_VERSION_KEY])
+    """Every semester with its academic year, newest first (`kept`: one cache call, or one query)."""
+    return list(
+        kept(
+            "mentoring:semester-list",
+            SEMESTERS_VERSION_KEY,
+            lambda: list(Semester.objects.select_related("academic_year").order_by("-start_date")),
+        )
+    )
 
 
 def _rules_part(holdings_token: str) -> str:

@@ -52,11 +52,13 @@ from mentoring.models import (
     Scope,
     Semester,
     StaffRole,
+    SteeringMeeting,
     StudentFlag,
     SupervisionFinding,
 )
 from mentoring.selectors.calendar import semester_current
 from mentoring.selectors.compliance import (
+    INPUTS_VERSION_KEY,
     MET,
     NO_COLLEGE,
     NOT_DUE,
@@ -69,6 +71,7 @@ from mentoring.selectors.compliance import (
     compliance_inputs_versions,
     compliance_report,
     holdings_version,
+    kept,
     semesters_newest_first,
 )
 
@@ -601,23 +604,38 @@ def _indicators(semester: Semester, college_ids: set[int] | None, *, versions: l
     ]
 
 
+# What every dashboard shows beside the engine's numbers, kept (`kept`) under tokens of their own that the models'
+# signals change (`mentoring.signals`): the steering meetings' counts per semester, and the open findings with
+# their colleges (a college's save changes it too: the findings show its name).
+MEETINGS_VERSION_KEY = f"{INPUTS_VERSION_KEY}:steering-meetings"
+FINDINGS_VERSION_KEY = f"{INPUTS_VERSION_KEY}:open-findings"
+
+
+def _meeting_counts() -> dict[int, int]:
+    return dict(SteeringMeeting.objects.values_list("semester_id").annotate(n=Count("pk")).order_by())
+
+
 def semester_meetings(on: date, *, up_to: Semester | None = None, limit: int = 10) -> list[MeetingSemester]:
     """Semesters that have started (up to `up_to`), newest first, with their steering meetings (R-20)."""
     last = up_to.start_date if up_to is not None else on
-    semesters = (
-        Semester.objects.filter(start_date__lte=last)
-        .select_related("academic_year")
-        .annotate(n=Count("steering_meetings"))
-        .order_by("-start_date")[:limit]
+    counts = kept("mentoring:steering-meeting-counts", MEETINGS_VERSION_KEY, _meeting_counts)
+    semesters = [s for s in semesters_newest_first() if s.start_date <= last][:limit]
+    return [MeetingSemester(s, counts.get(s.pk, 0), s.end_date < on) for s in semesters]
+
+
+def _open_findings() -> list[SupervisionFinding]:
+    return list(
+        SupervisionFinding.objects.filter(state=FindingState.OPEN).select_related("college").order_by("deadline", "pk")
     )
-    return [MeetingSemester(s, s.n, s.end_date < on) for s in semesters]
 
 
 def overdue_findings(college_ids: set[int] | None, on: date) -> list[SupervisionFinding]:
-    findings = SupervisionFinding.objects.filter(state=FindingState.OPEN, deadline__lt=on).select_related("college")
-    if college_ids is not None:
-        findings = findings.filter(college_id__in=college_ids)
-    return list(findings.order_by("deadline", "pk"))
+    """The open findings past their deadline on `on` (R-28), of these colleges (None: all), by deadline."""
+    return [
+        finding
+        for finding in kept("mentoring:open-findings", FINDINGS_VERSION_KEY, _open_findings)
+        if finding.deadline < on and (college_ids is None or finding.college_id in college_ids)
+    ]
 
 
 def semester_before(semester: Semester) -> Semester | None:

@@ -243,8 +243,9 @@ def dashboard_person(request, number: str):
     standings = [(s, rule_title(s.rule), rows[id(s)]) for s in own]
     # Only what the table shows, as plain rows: the visibility rule stays, the joins for author, semester and
     # counterpart go (they made planning the query take longer than running it), and no model instances are made.
-    # Kinds' labels looked up once: get_kind_display per row hashes every lazy choice label again (~0.1 ms a row).
-    labels = dict(Kind.choices)
+    # Kinds' labels looked up and translated once: get_kind_display per row hashes every lazy choice label again
+    # (~0.1 ms a row), and a lazy label is translated again each time it is printed.
+    labels = {kind: str(label) for kind, label in Kind.choices}
     records = [
         RecordRow(pk, day, late, labels.get(kind, kind), class_name, students)
         for pk, day, late, kind, class_name, students in records_visible_to(

@@ -99,6 +99,49 @@ def test_overdue_findings_show_on_the_college_and_school_dashboards(world, findi
     assert "导师谈话记录不全" in html
 
 
+def test_the_dashboards_show_a_finding_or_meeting_change_at_once_though_they_keep_both_in_the_cache(
+    world, finding, calendar, django_assert_num_queries
+):
+    """The open findings and the meetings' counts are kept in the cache (read once, then no query), and every write
+    that changes them shows on the next read: a finding recorded, fixed, reopened, its college renamed; a meeting
+    recorded, deleted — through the services or a plain save, as the admin site does."""
+    fall, spring = calendar
+
+    def overdue() -> list[tuple[int, str]]:
+        return [(f.pk, f.college.name) for f in overdue_findings({world.college.pk}, today())]
+
+    def meetings() -> dict[int, int]:
+        return {m.semester.pk: m.meetings for m in semester_meetings(today())}
+
+    assert overdue() == [(finding.pk, world.college.name)]
+    assert meetings() == {fall.pk: 0, spring.pk: 0}
+    with django_assert_num_queries(0):
+        assert overdue() == [(finding.pk, world.college.name)]
+        assert meetings() == {fall.pk: 0, spring.pk: 0}
+
+    second = finding_record(
+        actor=world.school_admin,
+        college=world.college,
+        problem="班会记录缺失",
+        owner="学工办",
+        found_on=today() - timedelta(days=10),
+        deadline=today() - timedelta(days=2),
+    )
+    assert overdue() == [(second.pk, world.college.name), (finding.pk, world.college.name)]
+    finding_fix(actor=world.college_admin, finding=finding, fix="补录")
+    assert overdue() == [(second.pk, world.college.name)]
+    finding_reopen(actor=world.school_admin, finding=finding, reason="需书面整改")
+    assert [pk for pk, _name in overdue()] == [second.pk, finding.pk]
+    world.college.name = "数学与统计学院"
+    world.college.save()
+    assert {name for _pk, name in overdue()} == {"数学与统计学院"}
+
+    meeting = meeting_record(actor=world.school_admin, semester=spring, date=date(2026, 3, 20), minutes="部署")
+    assert meetings() == {fall.pk: 0, spring.pk: 1}
+    meeting.delete()
+    assert meetings() == {fall.pk: 0, spring.pk: 0}
+
+
 def test_findings_of_another_college_are_404(world, finding, as_user):
     assert as_user(world.other_admin).get(f"/supervision/findings/{finding.pk}/").status_code == 404
     assert "导师谈话记录不全" not in as_user(world.other_admin).get("/supervision/findings/").content.decode()
