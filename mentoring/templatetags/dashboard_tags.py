@@ -152,3 +152,52 @@ def record_rows(records, detail_prefix: str) -> SafeString:
             for r in records
         )
     )
+
+
+@register.filter
+def semester_options(semesters, chosen) -> SafeString:
+    """The semester filter's options, `chosen` (a semester or None) selected: every dashboard page prints a dozen."""
+    chosen_pk = getattr(chosen, "pk", None)
+    return mark_safe(  # every value below is escaped
+        "".join(
+            f'<option value="{s.pk}"{" selected" if s.pk == chosen_pk else ""}>{escape(str(s))}</option>'
+            for s in semesters
+        )
+    )
+
+
+@register.filter
+def standing_cards(standings) -> SafeString:
+    """The drill-down's cards, one a rule: the requirement, the rule's title and its verdict, how many of the due
+    periods or units are met (and how many records are still needed), the lines in a table that opens on demand
+    (`standings`: the view's (standing, title, rows) triples)."""
+    head = (
+        f'<thead><tr><th scope="col">{escape(_("Unit"))}</th><th scope="col">{escape(_("Period"))}</th>'
+        f'<th scope="col" class="num">{escape(_("Count"))}</th><th scope="col">{escape(_("Status"))}</th></tr></thead>'
+    )
+    line_by_line = escape(_("Line by line"))
+    cards = []
+    for standing, title, rows in standings:
+        if standing.short:
+            verdict = f'<span class="tag bad">{escape(_("short"))}</span>'
+        elif standing.pending:
+            verdict = f'<span class="tag warn">{escape(_("under way"))}</span>'
+        else:
+            verdict = f'<span class="tag ok">{escape(_("met"))}</span>'
+        numbers = {"met": standing.met, "total": standing.total}
+        n = standing.records_needed
+        if n:
+            summary = ngettext(
+                "%(met)s of %(total)s due met · %(n)s record needed",
+                "%(met)s of %(total)s due met · %(n)s records needed",
+                n,
+            ) % {**numbers, "n": n}
+        else:
+            summary = _("%(met)s of %(total)s due met") % numbers
+        cards.append(
+            f'<section class="card"><h2><span class="tag">{escape(standing.rule.requirement)}</span> '
+            f"{escape(str(title))} {verdict}</h2><p>{escape(summary)}</p>"
+            f'<details><summary>{line_by_line}</summary><div class="table-wrap"><table>{head}'
+            f"<tbody>{standing_rows(rows)}</tbody></table></div></details></section>"
+        )
+    return mark_safe("".join(cards))  # every value above is escaped
