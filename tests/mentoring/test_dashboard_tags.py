@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 from django.utils import translation
 
@@ -15,6 +16,8 @@ from mentoring.templatetags.dashboard_tags import (
     laggard_rows,
     person_link,
     record_rows,
+    semester_options,
+    standing_cards,
     standing_rows,
     student_rows,
     week_cells,
@@ -91,3 +94,32 @@ def test_a_lack_counts_its_records_in_the_language_in_view():
         )
     with translation.override("zh-hans"):
         assert "还需 1 条记录" in lacks(person) and "还需 3 条记录" in lacks(person)
+
+
+def test_the_semester_options_select_the_semester_in_view_and_escape_its_name():
+    class Semester(SimpleNamespace):
+        def __str__(self) -> str:
+            return self.name
+
+    semesters = [Semester(pk=3, name="2026 <春>"), Semester(pk=2, name="2025 秋")]
+    html = semester_options(semesters, semesters[1])
+    assert html == '<option value="3">2026 &lt;春&gt;</option><option value="2" selected>2025 秋</option>'
+    assert "selected" not in semester_options(semesters, None)
+
+
+def test_a_drill_down_card_names_its_rule_verdict_and_what_is_still_needed_escaped():
+    rule = SimpleNamespace(requirement="R-03<")
+    rows = [LineRow(Line(1, None, 2, None, 1, 4, SHORT), "学生", "—")]
+    short = SimpleNamespace(rule=rule, short=1, pending=0, met=0, total=1, records_needed=3)
+    done = SimpleNamespace(rule=rule, short=0, pending=0, met=2, total=2, records_needed=0)
+    under_way = SimpleNamespace(rule=rule, short=0, pending=1, met=1, total=2, records_needed=1)
+    with translation.override("en"):
+        html = standing_cards([(short, "<i>Talks</i>", rows), (done, "Plans", []), (under_way, "Visits", [])])
+    assert html.count('<section class="card">') == 3 and "<i>" not in html and "&lt;i&gt;Talks&lt;/i&gt;" in html
+    assert '<span class="tag">R-03&lt;</span>' in html
+    assert "<p>0 of 1 due met · 3 records needed</p>" in html and "<p>2 of 2 due met</p>" in html
+    assert "<p>1 of 2 due met · 1 record needed</p>" in html
+    assert [html.count(css) for css in ('class="tag bad"', 'class="tag ok"', 'class="tag warn"')] == [2, 1, 1]
+    assert '<td class="num">1/4</td>' in html and "<summary>Line by line</summary>" in html
+    with translation.override("zh-hans"):
+        assert "<p>应达标 1 项中已达标 0 项 · 还需 3 条记录</p>" in standing_cards([(short, "谈心", rows)])
