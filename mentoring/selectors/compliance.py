@@ -447,7 +447,7 @@ class _Holding:
     unit_id: int
     college_id: int | None
     class_id: int | None
-    windows: list[tuple[date, date]] = field(default_factory=list)
+    windows: tuple[tuple[date, date], ...] = ()
 
 
 def _holdings(rows, start: date, end: date) -> dict[tuple[int, int], _Holding]:
@@ -456,15 +456,17 @@ def _holdings(rows, start: date, end: date) -> dict[tuple[int, int], _Holding]:
         window = (window_from or start, window_until or end)  # None: from the semester's first day, to its last
         holding = holdings.get((holder_id, unit_id))
         if holding is None:
-            holdings[(holder_id, unit_id)] = _Holding(holder_id, unit_id, college_id, class_id, [window])
+            holdings[(holder_id, unit_id)] = _Holding(holder_id, unit_id, college_id, class_id, (window,))
         else:
-            holding.windows.append(window)
+            holding.windows += (window,)
     return holdings
 
 
-def _weeks_held(windows: list[tuple[date, date]], weeks: list[TeachingWeek], memo: dict | None = None) -> set[int]:
+def _weeks_held(
+    windows: tuple[tuple[date, date], ...], weeks: list[TeachingWeek], memo: dict | None = None
+) -> set[int]:
     """Teaching weeks overlapping the windows; `memo` shares the answer among holdings with the same windows."""
-    key = tuple(windows)
+    key = windows
     if memo is not None and key in memo:
         return memo[key]
     held = {
@@ -911,14 +913,15 @@ def _compliance_report(
         "week": rulebook.kinds(Scope.PER_STAFF) if for_counselors else set(),
         "pair": rulebook.kinds(Scope.PER_COUNTERPART) if for_mentors or for_counselors else set(),
     }
-    per_student: dict[tuple[str, int, int], int] = {}
+    # Per kind, then (author, student): the mentors' loop below looks a count up by its holding's own key.
+    per_student: dict[str, dict[tuple[int, int], int]] = defaultdict(dict)
     per_class: dict[tuple[str, int, int], int] = {}
     per_class_month: dict[tuple[int, int, str, date], int] = defaultdict(int)
     per_week: dict[tuple[str, int, int], int] = {}
     per_pair: dict[tuple[int, int], int] = defaultdict(int)
     for part, kind, author, unit, day, n in _counts_read(semester.pk, wanted, narrowed):
         if part == "student":
-            per_student[(kind, author, unit)] = n
+            per_student[kind][(author, unit)] = n
         elif part == "class":
             per_class[(kind, author, unit)] = n
         elif part == "day":  # a monthly rule's count: its days folded into their months
@@ -945,22 +948,20 @@ def _compliance_report(
 
     # --- units of students (R-03, R-04 for mentors; R-08 for advisors) -----------------------------------------
     # The hot loop of a whole-school report (one line per mentor and student). What depends only on the college and
-    # the windows held (the rules that apply, their kinds and flags, the pro-rated minimum) is worked out once per
-    # such pair as a plan, so a holding costs a count lookup and a line per rule (or, for a student met when the
-    # caller keeps no such lines, a count in `untold`).
+    # the windows held (the rules that apply, their counts by kind and flags, the pro-rated minimum) is worked out
+    # once per such pair as a plan, so a holding costs a count lookup under its own key and a line per rule (or, for
+    # a student met when the caller keeps no such lines, a count in `untold`, per rule then per mentor).
     unmet = _status(0, 1, start, end, on)
-    no_flags: frozenset[str] = frozenset()
-    plans: dict[tuple, list[tuple[QuotaRule, int, str | None, tuple[str, ...], frozenset[str] | None, int]]] = {}
-    count_of = per_student.get
-    untold = report.met_untold
-    untold_of = untold.get
+    no_counts: dict[tuple[int, int], int] = {}
+    plans: dict[tuple, list[tuple]] = {}
+    untold: dict[int, dict[int, int]] = defaultdict(dict)  # rule → mentor → students met, not kept as lines
     add_line = lines.append
     new_line = tuple.__new__  # Line(...) without the Python frame of a named tuple's __new__: 40,000 lines
-    for holding in mentors.values() if StaffRole.MENTOR in wanted_roles else ():
-        holder_id = holding.holder_id
+    for key, holding in mentors.items() if StaffRole.MENTOR in wanted_roles else ():
+        holder_id, unit_id = key
         if people is not None and holder_id not in people:
             continue
-        plan_key = (holding.college_id, tuple(holding.windows))
+        plan_key = (holding.college_id, holding.windows)
         plan = plans.get(plan_key)
         if plan is None:
             held = _weeks_held(holding.windows, weeks, held_memo)
@@ -972,34 +973,34 @@ def _compliance_report(
                 [
                     (
                         rule,
-                        rule.id,
-                        rule.kinds[0] if len(rule.kinds) == 1 else None,
-                        tuple(rule.kinds),
+                        per_student.get(rule.kinds[0], no_counts) if len(rule.kinds) == 1 else None,
+                        [per_student.get(k, no_counts) for k in rule.kinds],
                         _flag_filter(rule),
                         prorated(rule.minimum, held),
+                        untold[rule.id],
                     )
                     for rule in applicable
                 ]
                 if held
                 else []
             )
-        unit_id = holding.unit_id
-        for rule, rule_id, kind, kinds, flag_types, required in plan:
-            if flag_types is not None and not flags.get(unit_id, no_flags) & flag_types:
-                continue
-            if kind is not None:
-                count = count_of((kind, holder_id, unit_id), 0)
-            else:
-                count = sum(count_of((k, holder_id, unit_id), 0) for k in kinds)
+        for rule, counts, counts_by_kind, flag_types, required, untold_of_rule in plan:
+            if flag_types is not None:
+                student_flags = flags.get(unit_id)
+                if student_flags is None or student_flags.isdisjoint(flag_types):
+                    continue
+            count = counts.get(key, 0) if counts is not None else sum(c.get(key, 0) for c in counts_by_kind)
             if count < required:
                 status = unmet
             elif met_students:
                 status = MET
             else:
-                key = (holder_id, rule_id)
-                untold[key] = untold_of(key, 0) + 1
+                untold_of_rule[holder_id] = untold_of_rule.get(holder_id, 0) + 1
                 continue
             add_line(new_line(Line, (holder_id, rule, unit_id, None, count, required, status)))
+    report.met_untold.update(
+        {(holder_id, rule_id): n for rule_id, by_mentor in untold.items() for holder_id, n in by_mentor.items()}
+    )
 
     # --- units of classes (R-06, R-07, R-09 advisors; R-13 counselors) and advisors' flagged students (R-08) ----
     # A month's line is due in the months in which a held teaching week starts; the months, their last days and the
@@ -1018,7 +1019,7 @@ def _compliance_report(
                 continue
             for rule in rulebook.applicable(role, Scope.PER_CLASS, holding.college_id):
                 if rule.period == Period.MONTH:
-                    windows = tuple(holding.windows)
+                    windows = holding.windows
                     held_months = months_memo.get(windows)
                     if held_months is None:
                         in_held = {month_of[number] for number in held}
@@ -1036,7 +1037,7 @@ def _compliance_report(
                 for student_id in class_students.get(holding.unit_id, []):
                     if not flags[student_id] & set(rule.flag_types):
                         continue
-                    count = sum(per_student.get((k, holding.holder_id, student_id), 0) for k in rule.kinds)
+                    count = sum(per_student[k].get((holding.holder_id, student_id), 0) for k in rule.kinds)
                     required = prorated(rule.minimum, held)
                     status = _status(count, required, start, end, on)
                     lines.append(Line(holding.holder_id, rule, student_id, None, count, required, status))
