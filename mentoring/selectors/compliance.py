@@ -38,9 +38,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import Case, DateField, F, Q, When
+from django.db.models import Q
 
-from accounts.models import SchoolClass, Staff
+from accounts.models import Major, SchoolClass, Staff, Student
 from mentoring.models import (
     AdvisorAssignment,
     Attendance,
@@ -393,10 +393,10 @@ def holdings_changed(*, class_ids: Iterable[int], since: date | None = None, fla
 
 
 def _plain_rows(queryset) -> list[tuple]:
-    """The rows of a query as the database returns them, in one fetch: a whole school's count or holdings have some
-    40,000 rows, which the ORM would fetch a hundred at a time, running a converter on each COUNT (None → 0, which a
-    COUNT never is). For rows of ints, strings and dates: columns that need no converter on PostgreSQL. SQLite (the
-    development database) returns a computed date as text, so there the ORM reads the rows, converters and all."""
+    """The rows of a query as the database returns them, in one fetch (the flags of a whole school: thousands of
+    rows, which the ORM would fetch a hundred at a time). For rows of ints, strings and dates: columns that need no
+    converter on PostgreSQL. SQLite (the development database) returns dates as text, so there the ORM reads the
+    rows, converters and all."""
     if connections[queryset.db].vendor != "postgresql":
         return list(queryset)
     try:
@@ -555,6 +555,108 @@ def compliance_report(
         )
 
 
+class _Cond(NamedTuple):
+    """A condition of a holdings query: `column` (a name of `_HoldingsSQL.columns`) in `values`, or not in them."""
+
+    column: str
+    values: Iterable[int]
+    negate: bool = False
+
+
+def _in(column: str, values: Iterable[int]) -> _Cond:
+    return _Cond(column, values)
+
+
+def _not_in(column: str, values: Iterable[int]) -> _Cond:
+    return _Cond(column, values, negate=True)
+
+
+class _HoldingsSQL:
+    """The holdings queries of one semester, written as SQL. Rows, by kind (`mentor`, `advisor`, `counselor`): the
+    holder, the unit (the student; the class), the first and the last day of the holding within the semester (None
+    for the semester's own: most holdings, whose 80,000 dates a whole school would otherwise parse), and, `full`,
+    the class and its college. As SQL, not querysets: a college's dashboard asks six to nine of them, and building
+    and compiling the querysets cost more than running them (a college's holdings: 17–19 ms as querysets, 10–14
+    as SQL, best of 40 here). The names come from the models; the values go as parameters, a list of ids as an IN
+    list (`mentoring.lookups`)."""
+
+    def __init__(self, start: date, end: date):
+        self.start, self.end = start, end
+        student, klass, major = Student._meta, SchoolClass._meta, Major._meta
+        self.joins_student = (
+            f" JOIN {student.db_table} s ON s.{student.pk.column} = a.{_column(MentorAssignment, 'student')}"
+        )
+        self.joins_class = (
+            f" JOIN {klass.db_table} c ON c.{klass.pk.column} = {{class_column}}"
+            f" JOIN {major.db_table} m ON m.{major.pk.column} = c.{_column(SchoolClass, 'major')}"
+        )
+        self.college = f"m.{_column(Major, 'college')}"
+        self.student_class = f"s.{_column(Student, 'school_class')}"
+        self.kinds = {
+            "mentor": (MentorAssignment, "mentor", "student"),
+            "advisor": (AdvisorAssignment, "advisor", "school_class"),
+            "counselor": (CounselorAssignment, "counselor", "school_class"),
+        }
+
+    def _columns(self, kind: str) -> dict[str, str]:
+        model, holder, unit = self.kinds[kind]
+        unit_column = f"a.{_column(model, unit)}"
+        return {
+            "holder": f"a.{_column(model, holder)}",
+            "unit": unit_column,
+            "class": self.student_class if kind == "mentor" else unit_column,  # a student's class; the class held
+            "college": self.college,
+        }
+
+    def rows(self, kind: str, *conditions: _Cond, full: bool = True, colleagues: bool = False) -> list[tuple]:
+        """The holdings of `kind` valid on a day of the semester that meet every condition; `colleagues`: only
+        (holder, class, college), once each (who else mentors on which class, for R-05 and R-12)."""
+        model = self.kinds[kind][0]
+        columns = self._columns(kind)
+        valid_from, valid_until = (f"a.{_column(model, name)}" for name in ("valid_from", "valid_until"))
+        params: list = []
+        if colleagues:
+            select = f"DISTINCT {columns['holder']}, {columns['class']}, {columns['college']}"
+        else:
+            select = (
+                f"{columns['holder']}, {columns['unit']}, CASE WHEN {valid_from} > %s THEN {valid_from} END, "
+                f"CASE WHEN {valid_until} < %s THEN {valid_until} END"
+            )
+            params += [self.start, self.end]
+            if full:
+                select += f", {columns['class']}, {columns['college']}"
+        where = [f"{valid_from} <= %s", f"({valid_until} IS NULL OR {valid_until} >= %s)"]
+        params += [self.end, self.start]
+        used = {column for column in ("class", "college") if full or colleagues}
+        for condition in conditions:
+            values = sorted(condition.values)
+            if not values:
+                if condition.negate:
+                    continue
+                return []  # in an empty list: nothing
+            operator = "NOT IN" if condition.negate else "IN"
+            where.append(f"{columns[condition.column]} {operator} ({', '.join(['%s'] * len(values))})")
+            params += values
+            used.add(condition.column)
+        joins = ""
+        if kind == "mentor" and used & {"class", "college"}:
+            joins += self.joins_student
+        if "college" in used:
+            joins += self.joins_class.format(class_column=columns["class"])
+        sql = f"SELECT {select} FROM {model._meta.db_table} a{joins} WHERE {' AND '.join(where)}"  # noqa: S608
+        connection = connections[model.objects.db]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if connection.vendor == "sqlite" and not colleagues:  # SQLite returns the days as text
+            rows = [(r[0], r[1], _day(r[2]), _day(r[3]), *r[4:]) for r in rows]
+        return rows
+
+
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _holdings_read(
     start: date, end: date, colleges: set[int] | None, people: set[int] | None, home: set[int] | None = None
 ) -> tuple[list[tuple], list[tuple], list[tuple], set[tuple[int, int, int | None]]]:
@@ -563,78 +665,32 @@ def _holdings_read(
     advisors and counselors (holder, class, first day, last day, class, college), the days within the semester and
     None for its own; and colleague mentors (mentor, class, college).
     `home`: the colleges whose classes the people hold most of theirs in (`_holdings_read_home`)."""
-    # A holding's first and last day within the semester, None for the semester's own (most holdings): a whole
-    # school's 40,000 rows came back with 80,000 dates to parse, 18 of the 77 ms of reading them.
-    window = {
-        "window_from": Case(When(valid_from__gt=start, then=F("valid_from")), default=None, output_field=DateField()),
-        "window_until": Case(When(valid_until__lt=end, then=F("valid_until")), default=None, output_field=DateField()),
-    }
-    mentor_qs = MentorAssignment.objects.overlapping(start, end).annotate(**window)
-    advisor_qs = AdvisorAssignment.objects.overlapping(start, end).annotate(**window)
-    counselor_qs = CounselorAssignment.objects.overlapping(start, end).annotate(**window)
-    if colleges is not None:
-        mentor_qs = mentor_qs.filter(student__school_class__major__college_id__in=colleges)
-        advisor_qs = advisor_qs.filter(school_class__major__college_id__in=colleges)
-        counselor_qs = counselor_qs.filter(school_class__major__college_id__in=colleges)
-    mentor_fields = (
-        "mentor_id",
-        "student_id",
-        "window_from",
-        "window_until",
-        "student__school_class_id",
-        "student__school_class__major__college_id",
-    )
-    advisor_fields = ("advisor_id", "school_class_id", "window_from", "window_until")
-    advisor_fields += ("school_class_id", "school_class__major__college_id")
-    counselor_fields = ("counselor_id", *advisor_fields[1:])
+    sql = _HoldingsSQL(start, end)
+    scope = (_in("college", colleges),) if colleges is not None else ()
     colleague_mentors: set[tuple[int, int, int | None]] = set()
-    if people is None:  # a whole school's 40,000 mentor rows: read as the database returns them (`_plain_rows`)
-        return (
-            _plain_rows(mentor_qs.values_list(*mentor_fields)),
-            _plain_rows(advisor_qs.values_list(*advisor_fields)),
-            _plain_rows(counselor_qs.values_list(*counselor_fields)),
-            colleague_mentors,
-        )
+    if people is None:  # a whole school's 40,000 mentor rows, as the database returns them
+        return (*(sql.rows(kind, *scope) for kind in ("mentor", "advisor", "counselor")), colleague_mentors)
     if home:
-        return _holdings_read_home(
-            (mentor_qs, advisor_qs, counselor_qs), (mentor_fields, advisor_fields, counselor_fields), people, home
-        )
+        return _holdings_read_home(sql, people, home, scope)
     # The people's own holdings first (three index lookups), then their colleagues' on the classes those name
     # (for R-05 and R-12), asked for only when there are such classes: a mentor who counsels no class has no
-    # colleague mentors or advisors to read. The class ids go in as a list, so each query is a plain lookup.
-    own_mentor = list(mentor_qs.filter(mentor_id__any_of=people).values_list(*mentor_fields))
-    own_advisor = list(advisor_qs.filter(advisor_id__any_of=people).values_list(*advisor_fields))
-    own_counselor = list(counselor_qs.filter(counselor_id__any_of=people).values_list(*counselor_fields))
-    counseled = sorted({row[1] for row in own_counselor})
-    others = sorted({row[4] for row in own_mentor if row[4] is not None} | {row[1] for row in own_advisor})
+    # colleague mentors or advisors to read.
+    own_mentor, own_advisor, own_counselor = (
+        sql.rows(kind, *scope, _in("holder", people)) for kind in ("mentor", "advisor", "counselor")
+    )
+    counseled = {row[1] for row in own_counselor}
+    others = {row[4] for row in own_mentor if row[4] is not None} | {row[1] for row in own_advisor}
     mentor_rows, advisor_rows, counselor_rows = own_mentor, own_advisor, own_counselor
     if counseled:
-        colleague_mentors = _colleague_mentors(mentor_qs, counseled, people)
-        advisor_rows = own_advisor + _colleague_rows(advisor_qs, "advisor_id", counseled, people, advisor_fields)
+        colleagues = (*scope, _in("class", counseled), _not_in("holder", people))
+        colleague_mentors = set(sql.rows("mentor", *colleagues, colleagues=True))
+        advisor_rows = own_advisor + sql.rows("advisor", *colleagues)
     if others:
-        counselor_rows = own_counselor + _colleague_rows(counselor_qs, "counselor_id", others, people, counselor_fields)
+        counselor_rows = own_counselor + sql.rows("counselor", *scope, _in("class", others), _not_in("holder", people))
     return mentor_rows, advisor_rows, counselor_rows, colleague_mentors
 
 
-def _colleague_mentors(mentor_qs, classes: list[int], people: set[int]) -> set[tuple[int, int, int | None]]:
-    """Who else mentors students of `classes`, as (mentor, class, college): of colleague mentors only who mentors on
-    which class matters (R-12 pairs), not each student they hold."""
-    return set(
-        mentor_qs.filter(student__school_class_id__any_of=classes)
-        .exclude(mentor_id__any_of=people)
-        .values_list("mentor_id", "student__school_class_id", "student__school_class__major__college_id")
-        .distinct()
-    )
-
-
-def _colleague_rows(queryset, holder: str, classes: list[int], people: set[int], fields) -> list[tuple]:
-    """The advisors' or counselors' holdings of `classes` held by others than `people` (R-05, R-12), as `fields`."""
-    return list(
-        queryset.filter(school_class_id__any_of=classes).exclude(**{f"{holder}__any_of": people}).values_list(*fields)
-    )
-
-
-def _holdings_read_home(querysets, fields, people: set[int], home: set[int]) -> tuple:
+def _holdings_read_home(sql: _HoldingsSQL, people: set[int], home: set[int], scope: tuple[_Cond, ...] = ()) -> tuple:
     """`_holdings_read` of chosen people who are the staff of the colleges `home` (a college's dashboard): the same
     rows, read in another order. Asked per person, PostgreSQL joins a mentor's 1,600 assignments to their students
     by hashing all 40,000 students, and a counselor's classes' colleague mentors by hashing all 40,000 assignments
@@ -643,28 +699,16 @@ def _holdings_read_home(querysets, fields, people: set[int], home: set[int]) -> 
     without their classes (3 more, index lookups); an own holding not among the first is elsewhere, and only then
     read again with its class (a query per kind that has one). Colleagues on home classes are in the first rows;
     on classes elsewhere they are read as `_holdings_read` reads them (a query per kind that has such classes)."""
-    (mentor_qs, advisor_qs, counselor_qs), (_, advisor_fields, counselor_fields) = querysets, fields
-    holder_fields = ("mentor_id", "advisor_id", "counselor_id")
-    unit_fields = ("student_id", "school_class_id", "school_class_id")
-    in_home = (
-        "student__school_class__major__college_id__in",
-        "school_class__major__college_id__in",
-        "school_class__major__college_id__in",
-    )
-    home_rows, own_rows = [], []
-    for qs, cols, where in zip(querysets, fields, in_home, strict=True):
-        home_rows.append(_plain_rows(qs.filter(**{where: home}).values_list(*cols)))
-    for qs, cols, holder in zip(querysets, fields, holder_fields, strict=True):
-        own_rows.append(_plain_rows(qs.filter(**{f"{holder}__any_of": people}).values_list(*cols[:4])))
+    kinds = ("mentor", "advisor", "counselor")
+    home_rows = [sql.rows(kind, *scope, _in("college", home)) for kind in kinds]
+    own_rows = [sql.rows(kind, *scope, _in("holder", people), full=False) for kind in kinds]
     own = []
-    for qs, cols, holder, unit, at_home, mine in zip(
-        querysets, fields, holder_fields, unit_fields, home_rows, own_rows, strict=True
-    ):
+    for kind, at_home, mine in zip(kinds, home_rows, own_rows, strict=True):
         rows = [row for row in at_home if row[0] in people]
         known = {row[:4] for row in rows}
-        elsewhere = sorted({row[1] for row in mine if row not in known})
+        elsewhere = {row[1] for row in mine if row not in known}
         if elsewhere:  # a unit elsewhere has all its holdings elsewhere: these are the people's own rows there
-            rows += qs.filter(**{f"{holder}__any_of": people, f"{unit}__any_of": elsewhere}).values_list(*cols)
+            rows += sql.rows(kind, *scope, _in("holder", people), _in("unit", elsewhere))
         own.append(rows)
     own_mentor, own_advisor, own_counselor = own
     home_mentor, home_advisor, home_counselor = home_rows
@@ -678,15 +722,16 @@ def _holdings_read_home(querysets, fields, people: set[int], home: set[int]) -> 
             (row[0], row[4], row[5]) for row in home_mentor if row[4] in counseled and row[0] not in people
         }
         advisor_rows = own_advisor + [row for row in home_advisor if row[1] in counseled and row[0] not in people]
-        away = sorted(c for c, at_home in counseled.items() if not at_home)
+        away = [c for c, at_home in counseled.items() if not at_home]
         if away:
-            colleague_mentors |= _colleague_mentors(mentor_qs, away, people)
-            advisor_rows += _colleague_rows(advisor_qs, "advisor_id", away, people, advisor_fields)
+            colleagues = (*scope, _in("class", away), _not_in("holder", people))
+            colleague_mentors |= set(sql.rows("mentor", *colleagues, colleagues=True))
+            advisor_rows += sql.rows("advisor", *colleagues)
     if others:
         counselor_rows = own_counselor + [row for row in home_counselor if row[1] in others and row[0] not in people]
-        away = sorted(c for c, at_home in others.items() if not at_home)
+        away = [c for c, at_home in others.items() if not at_home]
         if away:
-            counselor_rows += _colleague_rows(counselor_qs, "counselor_id", away, people, counselor_fields)
+            counselor_rows += sql.rows("counselor", *scope, _in("class", away), _not_in("holder", people))
     return mentor_rows, advisor_rows, counselor_rows, colleague_mentors
 
 
