@@ -19,8 +19,9 @@ the colleges of everyone holding something on the class, in the semesters from i
 (`compliance_inputs_changed`). So a new record shows at once, and the cold request after it computes one college
 in one semester, from cached holdings: not the semester before, nor the other colleges. A page caches only small
 summaries of its pieces (counts and the first rows of each list); the people page and the export the whole pieces
-(`DashboardParts`, one college at a time). Names, findings and meetings are read fresh on every request; R-30 is
-cached under the flags tokens (flags and the roster change them).
+(`DashboardParts`, one college at a time). Names are read fresh on every request; the open findings and the
+steering meetings' counts are kept under tokens of their own that their models' signals change (`kept`), so a
+finding or a meeting shows at once; R-30 is cached under the flags tokens (flags and the roster change them).
 """
 
 from __future__ import annotations
