@@ -122,4 +122,7 @@ def test_a_drill_down_card_names_its_rule_verdict_and_what_is_still_needed_escap
     assert [html.count(css) for css in ('class="tag bad"', 'class="tag ok"', 'class="tag warn"')] == [2, 1, 1]
     assert '<td class="num">1/4</td>' in html and "<summary>Line by line</summary>" in html
     with translation.override("zh-hans"):
-        assert "<p>应达标 1 项中已达标 0 项 · 还需 3 条记录</p>" in standing_cards([(short, "谈心", rows)])
+        chinese = standing_cards([(short, "谈心", rows)])
+    assert "<p>应达标 1 项中已达标 0 项 · 还需 3 条记录</p>" in chinese and "<summary>逐项明细</summary>" in chinese
+    # Every header in the catalogue (a string inside an f-string is not found by makemessages)
+    assert [f">{name}</th>" in chinese for name in ("对象", "周期", "次数", "状态")] == [True] * 4
