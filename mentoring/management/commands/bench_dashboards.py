@@ -513,7 +513,7 @@ class Command(BaseCommand):
         self.stdout.write("| page | SQL queries | p50 ms | p95 ms | hand-written SQL ms | ratio |")
         self.stdout.write("|---|---|---|---|---|---|")
         for label, n, p50, p95, sql_ms, ratio in rows:
-            self.stdout.write(f"| {label} | {n} | {p50:.0f} | {p95:.0f} | {sql_ms:.0f} | {ratio:.1f} |")
+            self.stdout.write(f"| {label} | {n} | {p50:.0f} | {p95:.0f} | {sql_ms:.0f} | {ratio:.2f} |")
         if exports:
             self.stdout.write("")
             self.stdout.write("| export (cold) | people rows | seconds | peak RSS MB (child) |")
