@@ -7,6 +7,7 @@ Relations are made through the real services, as a user's actions would make the
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +36,14 @@ def require_service(available: bool, what: str) -> None:
 @pytest.fixture
 def postgres(db):
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture
+def shipped_policy(transactional_db):
+    """Transactional tests flush every table afterwards, data migrations included: load the policy again."""
+    from django.apps import apps
+
+    importlib.import_module("mentoring.migrations.0003_load_policy_2022_50").load(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import threading
@@ -67,14 +66,6 @@ def on_track_counselor(world, calendar):
 def redis_url():
     require_service(bool(REDIS_URL), "Redis (REDIS_URL)")
     return REDIS_URL
-
-
-@pytest.fixture
-def shipped_policy(transactional_db):
-    """Transactional tests flush every table afterwards, data migrations included: load the policy again."""
-    from django.apps import apps
-
-    importlib.import_module("mentoring.migrations.0003_load_policy_2022_50").load(apps, None)
 
 
 @pytest.fixture
