@@ -454,14 +454,22 @@ class _Holding:
 
 
 def _holdings(rows, start: date, end: date) -> dict[tuple[int, int], _Holding]:
+    """The rows of `_holdings_read` by (holder, unit), a holding's windows together; most hold the unit the whole
+    semester, and share one tuple of windows (None: from the semester's first day, to its last)."""
+    whole = ((start, end),)
     holdings: dict[tuple[int, int], _Holding] = {}
+    found = holdings.get
     for holder_id, unit_id, window_from, window_until, class_id, college_id in rows:
-        window = (window_from or start, window_until or end)  # None: from the semester's first day, to its last
-        holding = holdings.get((holder_id, unit_id))
-        if holding is None:
-            holdings[(holder_id, unit_id)] = _Holding(holder_id, unit_id, college_id, class_id, (window,))
+        key = (holder_id, unit_id)
+        if window_from is None and window_until is None:
+            windows = whole
         else:
-            holding.windows += (window,)
+            windows = ((window_from or start, window_until or end),)
+        holding = found(key)
+        if holding is None:
+            holdings[key] = _Holding(holder_id, unit_id, college_id, class_id, windows)
+        else:
+            holding.windows += windows
     return holdings
 
 

@@ -780,37 +780,50 @@ def _summarise(piece: _Piece) -> _Summary:
     )
 
 
-def _trend(report: ComplianceReport, by_person: dict, college_of: dict) -> _Trend:
-    """(people, compliant) per rule slug and per role (people holding it, of them compliant on all its rules), in
-    one pass over the standings."""
-    slugs: dict[int, str] = {}  # rule id → slug, once per rule
-    rules: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    roles: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for standings in by_person.values():
-        held: dict[str, bool] = {}
-        for standing in standings:
-            rule = standing.rule
-            slug = slugs.get(rule.id)
-            if slug is None:
-                slug = slugs[rule.id] = _rule_slug(rule)
-            compliant = standing.tally[2] == 0
-            entry = rules[slug]
-            entry[0] += 1
-            entry[1] += compliant
-            held[rule.role] = held.get(rule.role, True) and compliant
-        for role, ok in held.items():
-            entry = roles[role]
-            entry[0] += 1
-            entry[1] += ok
-    return _Trend({slug: (n, ok) for slug, (n, ok) in rules.items()}, {r: (n, ok) for r, (n, ok) in roles.items()})
+def _trends(report: ComplianceReport, college_of: dict, college_ids: Iterable[int]) -> dict[int, _Trend]:
+    """Each college's trend numbers — (people, compliant) per rule slug, and per role (people holding it, of them
+    compliant on all its rules) — from the report's lines and untold units, without making standings: a person's
+    standing on a rule is compliant when none of its lines is short (`RuleStanding.compliant`)."""
+    verdicts: dict[tuple[int, int], bool] = {}  # (person, rule id) → compliant
+    for line in report.lines:
+        key = (line.person_id, line.rule.id)
+        if line.status == SHORT:
+            verdicts[key] = False
+        elif key not in verdicts:
+            verdicts[key] = True
+    for key in report.met_untold:
+        verdicts.setdefault(key, True)
+    of_rule = {rule.id: (_rule_slug(rule), rule.role) for rule in report.rules}
+    wanted = set(college_ids)
+    rules: dict[int, dict[str, list[int]]] = {c: defaultdict(lambda: [0, 0]) for c in wanted}
+    held: dict[tuple[int, str], bool] = {}  # (person, role) → compliant on all its rules
+    colleges: dict[int, int] = {}  # person → college, of the people in the colleges wanted
+    for (person_id, rule_id), compliant in verdicts.items():
+        college_id = college_of.get(person_id) or NO_COLLEGE
+        if college_id not in wanted:
+            continue
+        slug, role = of_rule[rule_id]
+        entry = rules[college_id][slug]
+        entry[0] += 1
+        entry[1] += compliant
+        held[(person_id, role)] = held.get((person_id, role), True) and compliant
+        colleges[person_id] = college_id
+    roles: dict[int, dict[str, list[int]]] = {c: defaultdict(lambda: [0, 0]) for c in wanted}
+    for (person_id, role), compliant in held.items():
+        entry = roles[colleges[person_id]][role]
+        entry[0] += 1
+        entry[1] += compliant
+    return {
+        c: _Trend({k: (n, ok) for k, (n, ok) in rules[c].items()}, {k: (n, ok) for k, (n, ok) in roles[c].items()})
+        for c in wanted
+    }
 
 
 def _made(kind: str, report: ComplianceReport, by_person: dict, college_of: dict) -> dict[str, object]:
-    """What is cached of one college's lines: a trend; a summary (for a page: the whole piece is built to summarise
+    """What is cached of one college's lines: a summary (for a page: the whole piece is built to summarise
     it, but not kept, as pickling a school's pieces would cost the page more than its engine run); or a piece and
-    its summary (for the people page and the export, whose page then finds its summary)."""
-    if kind == "trend":
-        return {"trend": _trend(report, by_person, college_of)}
+    its summary (for the people page and the export, whose page then finds its summary). A trend is made apart
+    (`_trends`)."""
     piece = _piece(report, by_person, college_of)
     if kind == "summary":
         return {"summary": _summarise(piece)}
@@ -931,16 +944,21 @@ def _pieces(lookup: _Lookup, reads: WholeSchoolReads | None = None):
                 home_college_ids=home,
                 reads=reads if person_ids is None else None,
             )
-            by_college: dict[int, dict] = {college_id: {} for college_id in missing}
-            for person_id, standings in report.standings().items():
-                into = by_college.get(staff.get(person_id) or NO_COLLEGE)
-                if into is not None:
-                    into[person_id] = standings
             built = {}
-            for college_id, by_person in by_college.items():
-                for of, value in _made(lookup.kind, report, by_person, staff).items():
-                    built[key(of, college_id)] = value
-            del report, by_college
+            if lookup.kind == "trend":  # the numbers alone, from the lines (no standings made)
+                for college_id, trend in _trends(report, staff, missing).items():
+                    built[key("trend", college_id)] = trend
+            else:
+                by_college: dict[int, dict] = {college_id: {} for college_id in missing}
+                for person_id, standings in report.standings().items():
+                    into = by_college.get(staff.get(person_id) or NO_COLLEGE)
+                    if into is not None:
+                        into[person_id] = standings
+                for college_id, by_person in by_college.items():
+                    for of, value in _made(lookup.kind, report, by_person, staff).items():
+                        built[key(of, college_id)] = value
+                del by_college
+            del report
             cache.set_many(built, cache_seconds())
             found.update(built)
             del built

@@ -376,8 +376,8 @@ def test_a_report_keeping_no_met_students_has_the_same_standings_and_pieces(worl
     students met (in the same order), and the same dashboard piece and trend — counting a met student into
     `met_untold` instead of a line changes no number. A second mentor has met every student (their R-03 standing is
     made of untold units alone), and a flagged student of the first is still owed a study plan (R-04)."""
-    from mentoring.selectors.compliance import compliance_report
-    from mentoring.selectors.dashboards import _college_of, _made
+    from mentoring.selectors.compliance import NO_COLLEGE, compliance_report
+    from mentoring.selectors.dashboards import _college_of, _made, _trends
 
     second = world.outsider
     for student in world.students[2:]:
@@ -407,8 +407,17 @@ def test_a_report_keeping_no_met_students_has_the_same_standings_and_pieces(worl
     assert slim.lines == [line for line in full.lines if line not in met_students]
     assert slim.person_ids() == full.person_ids()
     staff = _college_of(None)
-    for kind in ("piece", "trend"):
-        assert _made(kind, slim, slim.standings(), staff) == _made(kind, full, full.standings(), staff)
+    assert _made("piece", slim, slim.standings(), staff) == _made("piece", full, full.standings(), staff)
+    colleges = [world.college.pk, world.other_college.pk, NO_COLLEGE]
+    assert _trends(slim, staff, colleges) == _trends(full, staff, colleges)
+    # The trend's numbers, counted from the lines, are the piece's, counted from the standings.
+    for college_id in colleges:
+        by_person = {p: s for p, s in full.standings().items() if (staff.get(p) or NO_COLLEGE) == college_id}
+        piece = _made("piece", full, by_person, staff)["piece"]
+        trend = _trends(full, staff, colleges)[college_id]
+        assert trend.rules == {r.slug: (r.people, r.compliant) for r in piece.rules if r.people}
+        assert trend.roles == piece.roles
+    assert _trends(full, staff, colleges)[world.college.pk].rules  # something to compare
 
 
 # --- the cache: a second request reads the engine's part from the cache; every write drops it at once -------------
