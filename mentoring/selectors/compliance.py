@@ -1019,7 +1019,7 @@ def _compliance_report(
     wanted_roles = set(roles) if roles is not None else set(StaffRole.values)
 
     # --- the rules, the weeks, who holds what, the flags (3 + 4 to 7 queries, none with a token and a warm cache) and
-    # the counts (one query): read here, or started on a thread of their own before (`compliance_reads_start`)
+    # the counts (one query): read here, or started on a thread of their own before (`whole_school_reads_start`)
     if reads is not None:
         inputs, counted, counts = reads.result()
     else:
