@@ -85,6 +85,9 @@ MEETING_KINDS = {Kind.CLASS_MEETING, Kind.THEME_CLASS_MEETING}
 ROLES = tuple(StaffRole.values)
 NAME_CHUNK = 900  # SQLite's oldest variable limit is 999
 PAGE_ROWS = 30  # rows of each list a dashboard page shows; the people page and the export have all of them
+# The shape of what is cached of a college (`_Piece`, `_Summary`, `_Trend`), in the cache keys: pieces cached by an
+# earlier release (the weekly counts without the weeks under way, say) are not read after a change of shape.
+PIECES_SHAPE = 2
 
 
 def share(part: int, whole: int) -> float | None:
@@ -326,7 +329,8 @@ class DashboardPage:
     weeks: list[int]
     grid: list[GridRow]
     grid_count: int
-    weekly: list[tuple[int, int]]  # per teaching week: (counselors meeting the weekly quotas, counselors due)
+    # per teaching week: (counselors meeting the weekly quotas, counselors due, of them with the week under way)
+    weekly: list[tuple[int, int, int]]
     students_short: list[UnitLine]
     students_short_count: int
     classes_short: list[UnitLine]
@@ -635,7 +639,7 @@ class _Summary:
     weeks: list[int]
     grid: list[GridRow]
     grid_count: int
-    weekly: list[tuple[int, int]]
+    weekly: list[tuple[int, int, int]]
     students_short: list[UnitLine]
     students_short_count: int
     classes_short: list[UnitLine]
@@ -749,15 +753,17 @@ def _college_counts(people: Iterable[PersonRow]) -> dict[int | None, dict[str, t
     return {college_id: {role: (n, ok) for role, (n, ok) in roles.items()} for college_id, roles in counts.items()}
 
 
-def _weekly(weeks: list[int], grid: Iterable[GridRow]) -> list[tuple[int, int]]:
-    """Per teaching week: (counselors meeting the weekly quotas, counselors due that week)."""
-    met, due = [0] * len(weeks), [0] * len(weeks)
+def _weekly(weeks: list[int], grid: Iterable[GridRow]) -> list[tuple[int, int, int]]:
+    """Per teaching week: (counselors meeting the weekly quotas, counselors due that week, of them those whose week
+    is under way and not yet met): a week under way has no share yet (the chart leaves a gap, not a fall to 0 %)."""
+    met, due, under_way = [0] * len(weeks), [0] * len(weeks), [0] * len(weeks)
     for row in grid:
         for index, cell in enumerate(row.cells):
             if cell.status is not None and cell.status != NOT_DUE:
                 due[index] += 1
                 met[index] += cell.status == MET
-    return list(zip(met, due, strict=True))
+                under_way[index] += cell.status == PENDING
+    return list(zip(met, due, under_way, strict=True))
 
 
 def _summarise(piece: _Piece) -> _Summary:
@@ -878,7 +884,7 @@ def _lookup(
 
     def key(of: str, college_id: int) -> str:
         return (
-            f"mentoring:dashboard-{of}:{versions[college_id]}:{semester.pk}:{on.isoformat()}:{role}:"
+            f"mentoring:dashboard-{of}-{PIECES_SHAPE}:{versions[college_id]}:{semester.pk}:{on.isoformat()}:{role}:"
             f"{college_id}:{language}"
         )
 
@@ -1021,9 +1027,9 @@ def _merged_summary(parts: list[_Summary]) -> _Summary:
             for role, (people, compliant) in counts.items():
                 before = into.get(role, (0, 0))
                 into[role] = (before[0] + people, before[1] + compliant)
-    weekly = [(0, 0)] * len(parts[0].weeks)
+    weekly = [(0, 0, 0)] * len(parts[0].weeks)
     for part in parts:
-        weekly = [(met + m, due + d) for (met, due), (m, d) in zip(weekly, part.weekly, strict=True)]
+        weekly = [(met + m, due + d, on + o) for (met, due, on), (m, d, o) in zip(weekly, part.weekly, strict=True)]
     return _Summary(
         rules=rules,
         roles=roles,

@@ -58,7 +58,8 @@ def _filters(request) -> tuple[Semester | None, str, list[Semester]]:
 
 def _chart_data(dashboard: DashboardPage) -> dict:
     """The data island the charts draw from (read by static/js/dashboards.js; JSON is not executed)."""
-    weekly = [round(100 * met / due, 1) if due else None for met, due in dashboard.weekly]
+    # A week under way has no share yet: a gap in the line, not a fall to 0 % (its cells show … in the grid).
+    weekly = [round(100 * met / due, 1) if due and not under_way else None for met, due, under_way in dashboard.weekly]
     data = {
         "rules": {
             "labels": [f"{r.requirement} {r.title}" for r in dashboard.rules],

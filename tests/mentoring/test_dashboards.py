@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Staff
 from mentoring.models import Kind, Mode, Scope, StaffRole
-from mentoring.selectors.compliance import MET, NOT_DUE, SHORT
+from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT
 from mentoring.selectors.dashboards import (
     college_dashboard,
     college_dashboard_page,
@@ -775,7 +775,7 @@ def _whole_view(dashboard, rows: int) -> tuple:
     weekly = []
     for index in range(len(dashboard.weeks)):
         due = [g.cells[index] for g in dashboard.grid if g.cells[index].status not in (None, NOT_DUE)]
-        weekly.append((sum(c.status == MET for c in due), len(due)))
+        weekly.append((sum(c.status == MET for c in due), len(due), sum(c.status == PENDING for c in due)))
     units = dashboard.students_short[:rows] + dashboard.classes_short[:rows]
     return (
         [(r.slug, r.people, r.compliant, r.previous_people, r.previous_compliant) for r in dashboard.rules],
@@ -1116,3 +1116,21 @@ def test_a_flag_reaches_the_cached_drill_down_from_its_own_day(world, worked):
     assert flagged(TODAY) == [world.students[0].pk]
     assert flagged(date(2025, 9, 30)) == []  # the rows cached above, a day before the flag's own
     assert flagged(date(2025, 10, 1)) == [world.students[0].pk]
+
+
+def test_the_weekly_chart_leaves_a_gap_for_the_week_under_way(world, worked):
+    """On DURING (the Monday of fall's week 13) the counselor's week 13 is under way and not yet met: counted as
+    under way, and the chart has no share for it — not a fall to 0 % — while an ended week short shows 0 % and a
+    later week, not yet due, nothing. The school page sums the same counts."""
+    from mentoring.views.dashboards import _chart_data
+
+    for page in (
+        college_dashboard_page(semester=worked, college=world.college, on=DURING),
+        school_dashboard_page(semester=worked, on=DURING),
+    ):
+        counts = dict(zip(page.weeks, page.weekly, strict=True))
+        shares = dict(zip(page.weeks, _chart_data(page)["weeks"]["share"], strict=True))
+        assert counts[13] == (0, 1, 1)
+        assert shares[13] is None
+        assert (counts[12], shares[12]) == ((0, 1, 0), 0.0)  # ended, short
+        assert (counts[14], shares[14]) == ((0, 0, 0), None)  # not yet due
