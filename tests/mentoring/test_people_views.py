@@ -224,6 +224,17 @@ def test_home_mentor_sees_their_students(world, as_user):
     assert (world.students[0].user.name in html, world.students[2].user.name in html) == (True, False)
 
 
+@pytest.mark.parametrize("who", ["mentor", "advisor", "counselor"])
+def test_home_offers_staff_recording_work_and_their_standing_first(world, as_user, who):
+    """From the home page a mentor, advisor or counselor is one tap from the record form and from My work; a
+    student is offered neither."""
+    html = as_user(getattr(world, who)).get("/").content.decode()
+    actions = re.search(r'<p class="actions" id="home-actions">(.*?)</p>', html, re.S)
+    assert actions is not None
+    assert 'href="/work/record/"' in actions.group(1) and 'href="/work/"' in actions.group(1)
+    assert 'id="home-actions"' not in as_user(world.students[0].user).get("/").content.decode()
+
+
 def test_home_advisor_sees_their_class(world, as_user):
     response = as_user(world.advisor).get("/")
     assert [(c.code, c.student_count) for c in response.context["advised_classes"]] == [("MSE2401", 3)]
