@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import AuditEntry, SchoolClass, Student, User
 from mentoring.forms import FlagForm, RecordForm
+from mentoring.kinds import KIND_INFO
 from mentoring.models import Period, Scope
 from mentoring.selectors.calendar import calendar_locate, semester_current
 from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT, RuleStanding, compliance_report
@@ -70,6 +71,14 @@ class Card:
     @property
     def weekly(self) -> bool:
         return self.rule.period == Period.WEEK
+
+    @property
+    def record_kind(self) -> str:
+        """The record form's choice (role:kind) of the first kind of record this rule counts that the rule's role
+        may write; empty if none."""
+        rule = self.rule
+        kind = next((k for k in rule.kinds if k in KIND_INFO and rule.role in KIND_INFO[k].roles), None)
+        return f"{rule.role}:{kind}" if kind else ""
 
 
 def _cards(standings: list[RuleStanding], week_number: int | None) -> list[Card]:
@@ -164,6 +173,9 @@ def _record_form_page(request, *, record=None):
     else:
         initial = RecordForm.initial_from(record) if record is not None else None
         form = RecordForm(initial=initial, user=user, roles=roles)
+        chosen = request.GET.get("kind", "")
+        if record is None and chosen in dict(form.fields["kind"].choices):  # from a card of My work
+            form.fields["kind"].initial = chosen
     return render(request, "mentoring/record_form.html", {"form": form, "record": record})
 
 

@@ -112,6 +112,23 @@ def test_my_work_shows_r03_card_for_mentor(world, open_semester, as_user):
     assert world.students[0].user.name in content
 
 
+def test_each_card_of_my_work_opens_the_form_on_its_kind_of_record(world, open_semester, as_user):
+    """A counselor back from a dorm visit taps the R-14 card's button: the form opens on 辅导员 · 深入学生宿舍."""
+    client = as_user(world.counselor)
+    response = client.get(reverse("my_work"))
+    cards = {c.rule.requirement: c for c in response.context["cards"]}
+    assert cards["R-14"].record_kind == "counselor:dorm_visit"
+    assert cards["R-15"].record_kind == "counselor:class_sitin"
+    content = response.content.decode()
+    assert f'href="{reverse("record_create")}?kind=counselor%3Adorm_visit"' in content
+    form = client.get(reverse("record_create"), {"kind": "counselor:dorm_visit"}).context["form"]
+    assert form["kind"].value() == "counselor:dorm_visit"
+    # A kind the person may not record, or none: the form opens as usual.
+    for kind in ("mentor:mentor_talk", "nonsense", ""):
+        form = client.get(reverse("record_create"), {"kind": kind}).context["form"]
+        assert form["kind"].value() is None
+
+
 def test_record_form_happy_path_moves_the_count_in_my_work(world, open_semester, as_user):
     client = as_user(world.mentor)
     card = next(c for c in client.get(reverse("my_work")).context["cards"] if c.rule.requirement == "R-03")
