@@ -237,6 +237,8 @@ def test_people_page_behind_a_number_lists_who_is_short_on_the_rule(world, worke
         .content.decode()
     )
     assert world.advisor.name in html and world.mentor.name not in html
+    # The page is titled "People" as a list of them (人员), not as the column header's count of them (人数).
+    assert "<title>人员" in html
 
 
 def test_person_drill_down_shows_lines_and_records(world, worked, as_user):
