@@ -1029,7 +1029,9 @@ def _merged_summary(parts: list[_Summary]) -> _Summary:
                 into[role] = (before[0] + people, before[1] + compliant)
     weekly = [(0, 0, 0)] * len(parts[0].weeks)
     for part in parts:
-        weekly = [(met + m, due + d, on + o) for (met, due, on), (m, d, o) in zip(weekly, part.weekly, strict=True)]
+        weekly = [
+            (met + m, due + d, going + g) for (met, due, going), (m, d, g) in zip(weekly, part.weekly, strict=True)
+        ]
     return _Summary(
         rules=rules,
         roles=roles,
