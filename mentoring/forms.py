@@ -90,16 +90,19 @@ class RecordForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=128, required=False)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, user: User, roles: Roles, **kwargs):
+    def __init__(self, *args, user: User, roles: Roles, kind: str = "", **kwargs):
+        """`kind`: a choice (`kind_choice`) to open the form on, taken only if the person may record it."""
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.user = user
         role_labels = dict(StaffRole.choices)
         kind_labels = dict(Kind.choices)
         self.fields["kind"].choices = [
-            (f"{role}:{kind}", f"{role_labels[role]} · {kind_labels[kind]} ({KIND_INFO[kind].requirement})")
-            for role, kind in kinds_for_roles(roles.names_as_staff)
+            (self.kind_choice(role, k), f"{role_labels[role]} · {kind_labels[k]} ({KIND_INFO[k].requirement})")
+            for role, k in kinds_for_roles(roles.names_as_staff)
         ]
+        if kind in dict(self.fields["kind"].choices):
+            self.fields["kind"].initial = kind
         self.fields["day"].initial = today
         self.fields["mode"].initial = Mode.ONE_TO_ONE
         self.student_choices = own_students(user, roles, today)
@@ -109,6 +112,11 @@ class RecordForm(forms.Form):
         self.fields["counterpart"].choices = [("", "—")] + [
             (str(s.user_id), f"{s.user.name} ({s.title})" if s.title else s.user.name) for s in colleagues(user)
         ]
+
+    @staticmethod
+    def kind_choice(role: str, kind: str) -> str:
+        """The value of the kind field for a role's kind of record."""
+        return f"{role}:{kind}"
 
     def kind_rules(self) -> dict[str, dict]:
         """For the page's script: the forms each kind may take and whether it takes R-01 topics."""
@@ -192,7 +200,7 @@ class RecordForm(forms.Form):
     @staticmethod
     def initial_from(record: Interaction) -> dict:
         return {
-            "kind": f"{record.role}:{record.kind}",
+            "kind": RecordForm.kind_choice(record.role, record.kind),
             "day": record.day,
             "mode": record.mode,
             "students": [str(pk) for pk in record.attendance.values_list("student_id", flat=True)],

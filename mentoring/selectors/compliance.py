@@ -964,16 +964,17 @@ def _reads(
     wanted_roles: set[str],
     token: str | None,
     home: set[int] | None,
-) -> tuple[tuple, tuple[bool, bool, bool], list[tuple]]:
-    """All a report reads from the database and the cache: its inputs (`_inputs_of`); which kinds of lines someone in
-    view can have (for mentors, for classes, for counselors); and the counts those lines read (`_counts_read`).
+) -> tuple[tuple, _Rulebook, tuple[bool, bool, bool], list[tuple]]:
+    """All a report reads from the database and the cache: its inputs (`_inputs_of`); the rulebook of the roles in
+    view; which kinds of lines someone in view can have (for mentors, for classes, for counselors); and the counts
+    those lines read (`_counts_read`).
     A count nobody in view can have a line about is not asked for (one mentor's drill-down skips the class, month,
     week and staff counts)."""
     inputs = _inputs_of(semester, colleges, people, token, home)
     rules, _weeks, mentors, advisors, counselors, _colleague_mentors, _flag_rows = inputs
     rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
     if not rulebook.rules:
-        return inputs, (False, False, False), []
+        return inputs, rulebook, (False, False, False), []
 
     def held_by_included(holdings: dict[tuple[int, int], _Holding], role: str) -> bool:
         return role in wanted_roles and (people is None or any(h.holder_id in people for h in holdings.values()))
@@ -997,7 +998,7 @@ def _reads(
         "week": rulebook.kinds(Scope.PER_STAFF) if for_counselors else set(),
         "pair": rulebook.kinds(Scope.PER_COUNTERPART) if for_mentors or for_counselors else set(),
     }
-    return inputs, (for_mentors, for_classes, for_counselors), _counts_read(semester.pk, wanted, narrowed)
+    return inputs, rulebook, (for_mentors, for_classes, for_counselors), _counts_read(semester.pk, wanted, narrowed)
 
 
 def _compliance_report(
@@ -1021,12 +1022,11 @@ def _compliance_report(
     # --- the rules, the weeks, who holds what, the flags (3 + 4 to 7 queries, none with a token and a warm cache) and
     # the counts (one query): read here, or started on a thread of their own before (`whole_school_reads_start`)
     if reads is not None:
-        inputs, counted, counts = reads.result()
+        inputs, rulebook, counted, counts = reads.result()
     else:
-        inputs, counted, counts = _reads(semester, colleges, people, wanted_roles, holdings_token, home)
-    rules, weeks, mentors, advisors, counselors, colleague_mentors, flag_rows = inputs
+        inputs, rulebook, counted, counts = _reads(semester, colleges, people, wanted_roles, holdings_token, home)
+    _rules, weeks, mentors, advisors, counselors, colleague_mentors, flag_rows = inputs
     for_mentors, for_classes, _for_counselors = counted
-    rulebook = _Rulebook(r for r in rules if r.role in wanted_roles)
     total_weeks = len(weeks) or 1
     report = ComplianceReport(semester=semester, on=on, rules=rulebook.rules, lines=[], teaching_weeks=weeks)
     if not rulebook.rules:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import AuditEntry, SchoolClass, Student, User
 from mentoring.forms import FlagForm, RecordForm
-from mentoring.kinds import KIND_INFO
+from mentoring.kinds import kinds_for_roles
 from mentoring.models import Period, Scope
 from mentoring.selectors.calendar import calendar_locate, semester_current
 from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT, RuleStanding, compliance_report
@@ -74,11 +74,10 @@ class Card:
 
     @property
     def record_kind(self) -> str:
-        """The record form's choice (role:kind) of the first kind of record this rule counts that the rule's role
-        may write; empty if none."""
+        """The record form's choice of the first kind of record (in the policy's order) that this rule counts and its
+        role writes; empty if none."""
         rule = self.rule
-        kind = next((k for k in rule.kinds if k in KIND_INFO and rule.role in KIND_INFO[k].roles), None)
-        return f"{rule.role}:{kind}" if kind else ""
+        return next((RecordForm.kind_choice(r, k) for r, k in kinds_for_roles({rule.role}) if k in rule.kinds), "")
 
 
 def _cards(standings: list[RuleStanding], week_number: int | None) -> list[Card]:
@@ -172,10 +171,8 @@ def _record_form_page(request, *, record=None):
                 return redirect("record_detail", pk=record.pk)
     else:
         initial = RecordForm.initial_from(record) if record is not None else None
-        form = RecordForm(initial=initial, user=user, roles=roles)
-        chosen = request.GET.get("kind", "")
-        if record is None and chosen in dict(form.fields["kind"].choices):  # from a card of My work
-            form.fields["kind"].initial = chosen
+        kind = request.GET.get("kind", "") if record is None else ""  # from a card of My work
+        form = RecordForm(initial=initial, user=user, roles=roles, kind=kind)
     return render(request, "mentoring/record_form.html", {"form": form, "record": record})
 
 
