@@ -54,16 +54,17 @@ def _fast_tests(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_dashboards():
-    """Dashboards are cached under the version token of the engine's inputs; a new token per test means nothing
-    cached by another test is found (SQLite reuses ids after a rollback). Only that key is touched: in CI the
-    cache's Redis database is also Celery's."""
+    """Dashboards are cached under the version token of the engine's inputs, and the school's last numbers are
+    named under a token of their own; a new token per test means nothing cached by another test is found (SQLite
+    reuses ids after a rollback). Only those keys are touched: in CI the cache's Redis database is also Celery's."""
     from django.core.cache import cache
 
     from mentoring.selectors.compliance import INPUTS_VERSION_KEY
+    from mentoring.selectors.dashboards import SHOWN_VERSION_KEY
 
-    cache.delete(INPUTS_VERSION_KEY)
+    cache.delete_many([INPUTS_VERSION_KEY, SHOWN_VERSION_KEY])
     yield
-    cache.delete(INPUTS_VERSION_KEY)
+    cache.delete_many([INPUTS_VERSION_KEY, SHOWN_VERSION_KEY])
 
 
 @pytest.fixture(autouse=True)

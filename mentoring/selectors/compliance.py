@@ -237,7 +237,7 @@ def _holdings_version_key(college_id: int | None, semester_id: int) -> str:
     return f"{_semester_version_key(semester_id)}:holdings:college:{college_id or NO_COLLEGE}"
 
 
-def _tokens(keys: list[str]) -> dict[str, str]:
+def version_tokens(keys: list[str]) -> dict[str, str]:
     """The tokens under these keys (one cache read); a token used for the first time, or lost, is started."""
     found = cache.get_many(keys)
     for key in keys:
@@ -255,7 +255,7 @@ def compliance_inputs_versions(semester: Semester | int, college_ids: Iterable[i
     keys = [INPUTS_VERSION_KEY, _semester_version_key(semester_id)]
     for college_id in colleges:
         keys += [_holdings_version_key(college_id, semester_id), _college_version_key(college_id, semester_id)]
-    found = _tokens(keys)
+    found = version_tokens(keys)
     shared = f"{found[keys[0]]}.{found[keys[1]]}"
     return {
         college_id: f"{shared}.{found[keys[2 + 2 * i]]}.{found[keys[3 + 2 * i]]}"
@@ -275,7 +275,7 @@ def holdings_version(college_ids: Iterable[int | None], semester: Semester | int
         semester_id = getattr(semester, "pk", semester)
         keys = [INPUTS_VERSION_KEY, _semester_version_key(semester_id)]
         keys += [_holdings_version_key(c, semester_id) for c in colleges]
-    found = _tokens(keys)
+    found = version_tokens(keys)
     return ".".join(found[key] for key in keys)
 
 
@@ -291,7 +291,7 @@ def kept(key: str, version_key: str, read: Callable[[], T]) -> T:
     current = f"{found.get(INPUTS_VERSION_KEY)}.{found.get(version_key)}"
     if held is not None and "None" not in current.split(".") and held[0] == current:
         return held[1]
-    tokens = _tokens([INPUTS_VERSION_KEY, version_key])  # read before the rows, as every cached result
+    tokens = version_tokens([INPUTS_VERSION_KEY, version_key])  # read before the rows, as every cached result
     value = read()
     cache.set(key, (f"{tokens[INPUTS_VERSION_KEY]}.{tokens[version_key]}", value), timeout=cache_seconds())
     return value

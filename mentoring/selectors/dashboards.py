@@ -24,7 +24,9 @@ steering meetings' counts are kept under tokens of their own that their models' 
 finding or a meeting shows at once; R-30 is cached under the flags tokens (flags and the roster change them).
 When both semesters of the whole school must be computed (after a write of everything), the semester's reads run
 on a thread of their own while the semester before is computed (`whole_school_reads_start`; PostgreSQL, outside a
-transaction).
+transaction). Even so that takes the school page half a second at 40,000 students, so the page may instead show its
+numbers as last computed, marked as such, while a worker computes the new ones (`Earlier`; the views' choice: not
+with eager Celery, where the worker would be the request itself).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from hashlib import sha256
 from itertools import islice
@@ -42,7 +44,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import College, SchoolClass, Staff, Student, User
@@ -78,6 +80,7 @@ from mentoring.selectors.compliance import (
     holdings_version,
     kept,
     semesters_newest_first,
+    version_tokens,
     whole_school_reads_start,
 )
 
@@ -339,10 +342,24 @@ class DashboardPage:
     indicators: list[Indicator]
     meetings: list[MeetingSemester]
     overdue: list[SupervisionFinding]
+    # The numbers as last computed, shown after a change of everything or on a new day while a worker computes them
+    # anew (`Earlier`).
+    recomputing: Earlier | None = None
 
     @property
     def share(self) -> float | None:
         return share(self.fully_compliant, self.people_count)
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The school page's numbers as last computed, shown after a change of everything (a quota rule, the roster) or
+    on a new day while a worker computes them anew (`school_dashboard_page(earlier_ok=True)`): when they were
+    computed, and a name of the change (the cache keys the new numbers will be kept under), so one recompute is sent
+    per change."""
+
+    computed_at: datetime
+    change: str
 
 
 def _lag_key(person: PersonRow) -> tuple:
@@ -1060,6 +1077,48 @@ def _merged_trend(trends: list[_Trend]) -> _Trend:
     return _Trend({k: (n, ok) for k, (n, ok) in rules.items()}, {k: (n, ok) for k, (n, ok) in roles.items()})
 
 
+# The token of where the school's last computed numbers are named (`_shown_key`): not one of the engine's inputs'
+# tokens, which a change of everything changes; tests start a new one each, as ids come back after a rollback.
+SHOWN_VERSION_KEY = "mentoring:dashboard-shown"
+
+
+def _shown_key(kind: str, view: _Lookup, language: str) -> str:
+    """Where the school's last computed numbers of a kind, semester, role and language are named (`_earlier`):
+    under a token that a change of everything does not change, and of any day (on a new day an open semester's
+    numbers are computed anew: the day before's are shown meanwhile). One cache read."""
+    token = version_tokens([SHOWN_VERSION_KEY])[SHOWN_VERSION_KEY]
+    colleges = sha256(",".join(map(str, view.college_ids)).encode()).hexdigest()[:16]
+    return f"{SHOWN_VERSION_KEY}-{kind}-{PIECES_SHAPE}:{token}:{view.semester.pk}:{view.role}:{language}:{colleges}"
+
+
+def _earlier(
+    shown_key: str, view: _Lookup, before: _Lookup | None
+) -> tuple[_Piece | _Summary, _Trend | None, Earlier] | None:
+    """The school's numbers as last computed (`_shown_key`), still in the cache under their old keys, with the
+    semester before's trend from the cache as it is now where it has it; None when they are not all there. Two cache
+    reads."""
+    shown = cache.get(shown_key)
+    if shown is None:
+        return None
+    computed_at, view_key, before_key = shown
+    if (before_key is None) != (before is None):
+        return None
+    wanted = [view_key] if view.whole is None else []
+    if before is not None and before.whole is None:
+        wanted.append(before_key)
+    with collector_paused():
+        got = cache.get_many(wanted)
+    if len(got) != len(wanted):
+        return None
+    # What the cache has as of now (one of the two semesters) is taken over what was shown before.
+    merged = view.whole if view.whole is not None else got[view_key]
+    trend = None
+    if before is not None:
+        trend = before.whole if before.whole is not None else got[before_key]
+    change = sha256(f"{view.whole_key}\n{before.whole_key if before is not None else ''}".encode()).hexdigest()
+    return merged, trend, Earlier(computed_at, change)
+
+
 def _engine_part(
     *,
     semester: Semester,
@@ -1069,10 +1128,16 @@ def _engine_part(
     colleges: list[College],
     school: bool,
     kind: str,
-) -> tuple[_Piece | _Summary, _Trend | None]:
+    earlier_ok: bool = False,
+) -> tuple[_Piece | _Summary, _Trend | None, Earlier | None]:
     """The engine's part of a dashboard (see the module doc): the semester's pieces (or their summaries) and the
     semester before's trend pieces, each under its college's token. The semester before goes first, so its lines are
-    freed before the semester's own report is built (a whole school's two reports are never in memory at once)."""
+    freed before the semester's own report is built (a whole school's two reports are never in memory at once).
+
+    With `earlier_ok`, where the school would have to be computed whole (after a change of everything, or on a new
+    day), its numbers as last computed are returned instead if the cache still has them, with when they were
+    (`Earlier`); the caller has them computed anew elsewhere. Otherwise the third value is None and the numbers are
+    those of now."""
     college_ids = [c.pk for c in colleges] + ([NO_COLLEGE] if school else [])
     staff: dict[int, int | None] | None = None
 
@@ -1093,6 +1158,12 @@ def _engine_part(
     merge = _merged if kind == "piece" else _merged_summary
     before = _lookup("trend", _merged_trend, semester=previous, **common) if previous is not None else None
     view = _lookup(kind, merge, semester=semester, language=language, **common)
+    whole_run = view.whole_school_run or (before is not None and before.whole_school_run)
+    if earlier_ok and school and whole_run:
+        earlier = _earlier(_shown_key(kind, view, language), view, before)
+        if earlier is not None:
+            return earlier
+    computed = view.whole is None or (before is not None and before.whole is None)
     # Both semesters of the whole school to compute (after a change of everything): the semester's reads start on
     # a thread of their own and run while the semester before is computed.
     reads = None
@@ -1103,8 +1174,11 @@ def _engine_part(
     with collector_paused():
         trend = _pieces(before) if before is not None else None
         merged = _pieces(view, reads)
-        del reads, view
-    return merged, trend
+        del reads
+    if school and computed:  # what was just computed (and cached) is what an `_earlier` shows next
+        shown = (timezone.now(), view.whole_key, before.whole_key if before is not None else None)
+        cache.set(_shown_key(kind, view, language), shown, cache_seconds())
+    return merged, trend, None
 
 
 def _with_trend(view: _Piece | _Summary, trend: _Trend | None) -> tuple[list[RuleShare], list[RoleShare]]:
@@ -1125,13 +1199,22 @@ def _with_trend(view: _Piece | _Summary, trend: _Trend | None) -> tuple[list[Rul
     return rules, roles
 
 
-def _common(*, semester: Semester, on: date, role: str, college: College | None, kind: str) -> dict:
+def _common(
+    *, semester: Semester, on: date, role: str, college: College | None, kind: str, earlier_ok: bool = False
+) -> dict:
     """What both the dashboard and its page read: the colleges in view, the semester before, the engine's part (a
     piece or a summary) with the trend joined in, and the overdue findings."""
     colleges = list(College.objects.order_by("code")) if college is None else [college]
     previous = semester_before(semester)
-    view, trend = _engine_part(
-        semester=semester, previous=previous, on=on, role=role, colleges=colleges, school=college is None, kind=kind
+    view, trend, earlier = _engine_part(
+        semester=semester,
+        previous=previous,
+        on=on,
+        role=role,
+        colleges=colleges,
+        school=college is None,
+        kind=kind,
+        earlier_ok=earlier_ok,
     )
     rules, roles = _with_trend(view, trend)
     college_ids = None if college is None else {college.pk}
@@ -1143,6 +1226,7 @@ def _common(*, semester: Semester, on: date, role: str, college: College | None,
         "roles": roles,
         "college_ids": college_ids,
         "overdue": overdue_findings(college_ids, on),
+        "earlier": earlier,
     }
 
 
@@ -1169,8 +1253,10 @@ def _build(*, semester: Semester, on: date, role: str, college: College | None) 
     )
 
 
-def _build_page(*, semester: Semester, on: date, role: str, college: College | None) -> DashboardPage:
-    common = _common(semester=semester, on=on, role=role, college=college, kind="summary")
+def _build_page(
+    *, semester: Semester, on: date, role: str, college: College | None, earlier_ok: bool = False
+) -> DashboardPage:
+    common = _common(semester=semester, on=on, role=role, college=college, kind="summary", earlier_ok=earlier_ok)
     view, overdue, college_ids, colleges = common["view"], common["overdue"], common["college_ids"], common["colleges"]
     rules, roles, previous = common["rules"], common["roles"], common["previous"]
     everyone = [counts[""] for counts in view.colleges.values()]
@@ -1198,6 +1284,7 @@ def _build_page(*, semester: Semester, on: date, role: str, college: College | N
         indicators=_indicators(semester, college_ids, versions=[c.pk for c in colleges]),
         meetings=semester_meetings(on, up_to=semester, limit=6),
         overdue=overdue,
+        recomputing=common["earlier"],
     )
 
 
@@ -1311,9 +1398,13 @@ def college_dashboard_page(*, semester: Semester, college: College, on: date, ro
     return _build_page(semester=semester, on=on, role=role, college=college)
 
 
-def school_dashboard_page(*, semester: Semester, on: date, role: str = "") -> DashboardPage:
-    """What the school dashboard page shows (the lists' first rows); the numbers of `school_dashboard`."""
-    return _build_page(semester=semester, on=on, role=role, college=None)
+def school_dashboard_page(*, semester: Semester, on: date, role: str = "", earlier_ok: bool = False) -> DashboardPage:
+    """What the school dashboard page shows (the lists' first rows); the numbers of `school_dashboard`.
+
+    With `earlier_ok`, after a change of everything or on a new day (when the whole school would be computed in this
+    call), the numbers as last computed, if the cache still has them, with `recomputing` set: the caller then has a
+    worker compute the page anew (`mentoring.tasks.dashboard_school_recompute_send`)."""
+    return _build_page(semester=semester, on=on, role=role, college=None, earlier_ok=earlier_ok)
 
 
 def dashboards_warm(*, on: date) -> Semester | None:

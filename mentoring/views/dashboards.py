@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +41,7 @@ from mentoring.selectors.dashboards import (
 from mentoring.selectors.people import roles_of, staff_visible_to
 from mentoring.selectors.records import records_visible_to
 from mentoring.services.oversight import export_job_create
+from mentoring.tasks import dashboard_school_recompute_send, recompute_in_worker
 from mentoring.templatetags.dashboard_tags import PersonLinks
 
 
@@ -161,7 +162,13 @@ def dashboard_school(request):
     semester, role, semesters = _filters(request)
     if semester is None:
         return render(request, "mentoring/dashboard_school.html", {"d": None})
-    dashboard = school_dashboard_page(semester=semester, on=timezone.localdate(), role=role)
+    dashboard = school_dashboard_page(
+        semester=semester, on=timezone.localdate(), role=role, earlier_ok=recompute_in_worker()
+    )
+    if dashboard.recomputing is not None:
+        dashboard_school_recompute_send(dashboard)
+        if request.htmx and request.GET.get("poll"):
+            return HttpResponse(status=204)  # the body's poll: still the earlier numbers, nothing to swap in
     return _render_dashboard(
         request, dashboard, semesters, "mentoring/dashboard_school.html", action=reverse("dashboard_school")
     )
