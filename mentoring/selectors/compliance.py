@@ -29,7 +29,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from hashlib import sha256
@@ -561,16 +561,20 @@ def compliance_report(
         chosen = None if roles is None else frozenset(roles)
         if (college_ids, person_ids, holdings_token) != (None, None, None) or reads.key != (semester.pk, chosen):
             raise ValueError("the reads were started for another report")
-    with collector_paused():
+    people = None if person_ids is None else list(person_ids)
+    # One person's report (the drill-down, My work) makes a few hundred objects: pausing the collector saves nothing
+    # there, and resuming it would start a collection at once (about 0.4 ms of a 12 ms drill-down).
+    paused = collector_paused() if people is None or len(people) > 1 else nullcontext()
+    with paused:
         return _compliance_report(
             semester=semester,
             on=on,
             college_ids=college_ids,
-            person_ids=person_ids,
+            person_ids=people,
             roles=roles,
             holdings_token=holdings_token,
             met_students=met_students,
-            home=set(home_college_ids) if home_college_ids and person_ids is not None else None,
+            home=set(home_college_ids) if home_college_ids and people is not None else None,
             reads=reads,
         )
 

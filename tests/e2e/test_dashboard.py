@@ -53,3 +53,48 @@ def test_the_dashboard_and_a_drill_down_fit_a_phone(phone, log_in, live_server, 
     phone.locator("a[href*='/dashboard/person/']").first.click()
     phone.wait_for_url("**/dashboard/person/**")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_after_a_rule_change_the_school_page_shows_earlier_numbers_then_swaps_in_the_new_ones(
+    desktop, log_in, live_server, world, calendar, monkeypatch
+):
+    """Celery as deployed: the school page after a change of everything shows its numbers from before, marked, and
+    polls; once a worker has computed the new ones (run here by the test), the poll swaps them in without a
+    reload and the charts are drawn again."""
+    from datetime import date
+
+    from config.celery import app
+    from mentoring import tasks
+    from tests.mentoring.test_dashboard_earlier import five_talks
+    from tests.mentoring.test_dashboards import talk
+
+    fall, _spring = calendar
+    log_fall_work(world)
+    for day in (date(2025, 10, 16), date(2025, 11, 13), date(2025, 12, 2)):
+        talk(world.mentor, [world.students[1]], day)  # R-03 met for both of the mentor's students
+    sent: list[tuple] = []
+    monkeypatch.setattr(tasks.dashboard_school_recompute_task, "delay", lambda *args: sent.append(args))
+    app.conf.task_always_eager = False  # `_celery_inline` restores it after the test
+
+    def r03_compliant() -> str:
+        row = desktop.locator("#dashboard-body tr", has_text="R-03").first
+        return row.locator("td").nth(3).inner_text()
+
+    log_in(desktop, world.school_admin.number)
+    desktop.goto(f"{live_server.url}/dashboard/school/?semester={fall.pk}")
+    assert desktop.locator(".recomputing").count() == 0
+    assert r03_compliant().startswith("1")
+
+    five_talks(world)  # a MAT rule of five talks a student: everything dropped
+    desktop.goto(f"{live_server.url}/dashboard/school/?semester={fall.pk}")
+    notice = desktop.locator(".recomputing")
+    assert "正在计算" in notice.inner_text()
+    assert r03_compliant().startswith("1")  # the numbers from before the rule
+    assert len(sent) == 1
+
+    desktop.evaluate("window.__not_reloaded = true")
+    tasks.dashboard_school_recompute_task(*sent[0])  # the worker's run
+    notice.wait_for(state="detached")
+    assert r03_compliant().startswith("0")
+    assert desktop.evaluate("window.__not_reloaded") is True
+    assert desktop.locator("#chart-rules").is_visible()
