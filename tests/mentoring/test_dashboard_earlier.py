@@ -29,22 +29,6 @@ def worked(world, calendar):
     return calendar
 
 
-@pytest.fixture
-def engine_calls(monkeypatch):
-    """The semesters the dashboards ask the engine for, in order."""
-    from mentoring.selectors import dashboards
-
-    calls = []
-    real = dashboards.compliance_report
-
-    def counted(**kwargs):
-        calls.append(kwargs["semester"].pk)
-        return real(**kwargs)
-
-    monkeypatch.setattr(dashboards, "compliance_report", counted)
-    return calls
-
-
 def five_talks(world) -> None:
     """A MAT rule for R-03 of five talks a student: a change of everything (every token changes)."""
     base = QuotaRule.objects.get(requirement="R-03", college__isnull=True)

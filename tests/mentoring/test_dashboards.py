@@ -540,22 +540,6 @@ def test_an_assignment_a_flag_and_a_college_rule_each_change_the_cached_dashboar
 # --- each semester its own token: a record write drops only its own semester's cached numbers ----------------------
 
 
-@pytest.fixture
-def engine_calls(monkeypatch):
-    """The semesters the dashboards ask the engine for, in order."""
-    from mentoring.selectors import dashboards
-
-    calls = []
-    real = dashboards.compliance_report
-
-    def counted(**kwargs):
-        calls.append(kwargs["semester"].pk)
-        return real(**kwargs)
-
-    monkeypatch.setattr(dashboards, "compliance_report", counted)
-    return calls
-
-
 @pytest.mark.parametrize("scope", ["college", "school"])
 def test_a_record_in_the_semester_in_view_recomputes_only_that_semester(world, worked, calendar, engine_calls, scope):
     fall, spring = calendar
