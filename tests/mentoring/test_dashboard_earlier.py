@@ -172,6 +172,9 @@ def test_the_school_page_shows_earlier_numbers_sends_one_recompute_and_polls_unt
     html = client.get(url).content.decode()
     assert NOTICE in html
     assert f'hx-get="/dashboard/school/?semester={fall.pk}&amp;role=&amp;poll=1"' in html
+    # A filter changed meanwhile wins: its request replaces a poll in flight, and a poll while it is in flight is
+    # dropped, so the earlier filters' new numbers never land over the ones asked for since.
+    assert 'hx-sync="#dashboard-body:drop"' in html and 'hx-sync="#dashboard-body:replace"' in html
     day = timezone.localdate().isoformat()
     assert recomputes_sent == [(fall.pk, day, "", "zh-hans")]
     assert client.get(url).status_code == 200
