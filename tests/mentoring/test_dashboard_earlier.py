@@ -18,7 +18,7 @@ from mentoring.models import QuotaRule, StaffRole
 from mentoring.selectors.compliance import compliance_inputs_changed
 from mentoring.selectors.dashboards import school_dashboard_page
 from mentoring.services.policy import college_rule_add
-from tests.mentoring.test_dashboards import TODAY, class_meeting, log_fall_work, rule, talk
+from tests.mentoring.test_dashboards import TODAY, _grow, class_meeting, log_fall_work, rule, talk
 
 
 @pytest.fixture
@@ -208,3 +208,21 @@ def test_the_recompute_of_a_semester_gone_does_nothing(db):
     from mentoring.tasks import dashboard_school_recompute_task
 
     assert dashboard_school_recompute_task(999_999, TODAY.isoformat(), "", "en") is False
+
+
+# Per request: session, user, roles and grants (one query). The page: the colleges; the semester list, the open
+# findings, the meetings' counts and R-30 (2), each read again (kept under the token of everything, which changed);
+# the names (1). No engine query.
+@pytest.mark.parametrize("extra", [0, 8], ids=["small", "large"])
+def test_the_earlier_numbers_page_has_a_query_count_that_does_not_grow_with_data(
+    world, worked, as_user, recomputes_sent, django_assert_num_queries, extra
+):
+    _fall, spring = worked
+    _grow(world, extra)
+    client = as_user(world.school_admin)
+    url = f"/dashboard/school/?semester={spring.pk}"
+    client.get(url)
+    compliance_inputs_changed()
+    with django_assert_num_queries(10):
+        html = client.get(url).content.decode()
+    assert NOTICE in html
