@@ -106,6 +106,13 @@ def records_of_author(user) -> QuerySet[Interaction]:
     )
 
 
+def last_recorded_kind(user) -> str:
+    """The kind of the record `user` entered last, as the record form's choice (`role:kind`), or "" (one query): the
+    form opens on it, as most people record the same thing again (a counselor's dorm visits, night after night)."""
+    last = Interaction.objects.filter(author=user).order_by("-id").values_list("role", "kind").first()
+    return f"{last[0]}:{last[1]}" if last else ""
+
+
 def records_attended_by(user) -> QuerySet[Interaction]:
     """What a student sees of the records about them: the non-sensitive ones they attended."""
     return (

@@ -25,7 +25,7 @@ from mentoring.models import Period, Scope
 from mentoring.selectors.calendar import calendar_locate, semester_current
 from mentoring.selectors.compliance import MET, NOT_DUE, PENDING, SHORT, RuleStanding, compliance_report
 from mentoring.selectors.people import roles_of, student_get_visible
-from mentoring.selectors.records import record_get_visible, records_of_author
+from mentoring.selectors.records import last_recorded_kind, record_get_visible, records_of_author
 from mentoring.services.flags import flag_may_set, flag_set
 from mentoring.services.records import interaction_delete, interaction_log, interaction_update
 
@@ -171,7 +171,8 @@ def _record_form_page(request, *, record=None):
                 return redirect("record_detail", pk=record.pk)
     else:
         initial = RecordForm.initial_from(record) if record is not None else None
-        kind = request.GET.get("kind", "") if record is None else ""  # from a card of My work
+        # From a card of My work, else the kind last recorded (the form takes either only if it may be recorded).
+        kind = (request.GET.get("kind", "") or last_recorded_kind(user)) if record is None else ""
         form = RecordForm(initial=initial, user=user, roles=roles, kind=kind)
     return render(request, "mentoring/record_form.html", {"form": form, "record": record})
 

@@ -129,6 +129,18 @@ def test_each_card_of_my_work_opens_the_form_on_its_kind_of_record(world, open_s
         assert form["kind"].value() is None
 
 
+def test_the_record_form_opens_on_the_kind_last_recorded(world, open_semester, as_user):
+    """The next night's dorm visit: the form opens on what the counselor recorded last; a card's kind still wins."""
+    data = RecordInput(role="counselor", kind="dorm_visit", day=today(), mode=Mode.NONE)
+    interaction_log(actor=world.counselor, data=data)
+    client = as_user(world.counselor)
+    assert client.get(reverse("record_create")).context["form"]["kind"].value() == "counselor:dorm_visit"
+    form = client.get(reverse("record_create"), {"kind": "counselor:class_sitin"}).context["form"]
+    assert form["kind"].value() == "counselor:class_sitin"
+    # Someone else's last record is not theirs: the mentor's form opens as usual.
+    assert as_user(world.mentor).get(reverse("record_create")).context["form"]["kind"].value() is None
+
+
 def test_record_form_happy_path_moves_the_count_in_my_work(world, open_semester, as_user):
     client = as_user(world.mentor)
     card = next(c for c in client.get(reverse("my_work")).context["cards"] if c.rule.requirement == "R-03")
