@@ -9,17 +9,21 @@
   const radios = [...form.querySelectorAll("input[name=mode]")];
   const part = (name) => form.querySelector(`[data-when="${name}"]`);
 
-  function apply() {
+  // A kind's usual form is the first it lists (mentoring/kinds.py: a dorm visit meets a room of students, a
+  // selection meeting names none): checked when the kind is chosen, or on opening when nothing is checked yet (a
+  // form sent back with an error keeps what was chosen).
+  function apply(event) {
     const rule = rules[kind.value];
     if (!rule) return;
+    const kindChanged = event && event.target === kind;
     radios.forEach((radio) => {
       const allowed = rule.modes.includes(radio.value);
       radio.closest("label").hidden = !allowed;
-      if (!allowed && radio.checked) radio.checked = false;
+      if ((!allowed || kindChanged) && radio.checked) radio.checked = false;
     });
     let chosen = radios.find((radio) => radio.checked);
     if (!chosen) {
-      chosen = radios.find((radio) => rule.modes.includes(radio.value));
+      chosen = radios.find((radio) => radio.value === rule.modes[0]);
       if (chosen) chosen.checked = true;
     }
     const mode = chosen ? chosen.value : "";

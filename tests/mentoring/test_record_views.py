@@ -350,3 +350,13 @@ def test_flag_page_shows_overlap_error(world, as_user):
 def test_nav_shows_work_links_to_workers_only(world, as_user):
     assert reverse("my_work") in as_user(world.mentor).get(reverse("home")).content.decode()
     assert reverse("my_work") not in as_user(world.student).get(reverse("home")).content.decode()
+
+
+def test_the_record_form_opens_on_its_kinds_usual_form_without_javascript(world, open_semester, as_user):
+    """The mode the kind lists first (mentoring/kinds.py) is the one checked in the page as sent."""
+    client = as_user(world.counselor)
+    form = client.get(reverse("record_create"), {"kind": "counselor:dorm_visit"}).context["form"]
+    assert form["mode"].value() == "group"
+    form = client.get(reverse("record_create"), {"kind": "counselor:online_work"}).context["form"]
+    assert form["mode"].value() == "none"
+    assert as_user(world.mentor).get(reverse("record_create")).context["form"]["mode"].value() == "one"
