@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
@@ -75,6 +76,18 @@ def test_phase_moves_are_refused_to_everyone_but_the_school_admin(judged, cycle,
 
     assert response.status_code == 403
     assert Cycle.objects.get().phase == Phase.PREPARATION
+
+
+@pytest.mark.parametrize("persona", ALL)
+def test_the_overview_links_only_to_pages_its_reader_may_open(judged, cycle, as_user, persona):
+    """Every link of "What I can do" opens (the score table once led the people evaluated to a 403)."""
+    client = as_user(getattr(judged, persona))
+    html = client.get(url("overview")).content.decode()
+    part = html[html.index('id="my-part"') :].split("</section>", 1)[0]
+    links = re.findall(r'href="([^"]+)"', part)
+    for link in links:
+        assert client.get(link).status_code == 200, (persona, link)
+    assert (url("scores", YEAR) in links) == (persona in PAGES["scores"][1])
 
 
 def test_a_missing_cycle_is_404(judged, cycle, as_user):
