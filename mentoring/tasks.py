@@ -9,9 +9,15 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 
+from accounts.models import College
 from accounts.tasks import task_day
 from mentoring.models import Semester
-from mentoring.selectors.dashboards import DashboardPage, dashboards_warm, school_dashboard_page
+from mentoring.selectors.dashboards import (
+    DashboardPage,
+    college_dashboard_page,
+    dashboards_warm,
+    school_dashboard_page,
+)
 from mentoring.services.oversight import export_job_run
 
 
@@ -54,35 +60,42 @@ REWARM_DELAY_SECONDS = 2  # writes in a burst (several rules saved one after the
 REWARM_PENDING_SECONDS = 600  # a task lost with its worker does not keep others from being sent for longer
 
 
-@shared_task(name="mentoring.dashboard_school_recompute")
-def dashboard_school_recompute_task(semester_id: int, on: str, role: str, language: str) -> bool:
-    """The school page of these filters computed into the cache after a change of everything, while its visitors
-    see the numbers from before (`dashboard_school_recompute_send`). False when the semester is gone."""
+@shared_task(name="mentoring.dashboard_recompute")
+def dashboard_recompute_task(semester_id: int, on: str, role: str, language: str, college_code: str = "") -> bool:
+    """A dashboard page (the school's, or a college's) of these filters computed into the cache after a change of
+    everything, while its visitors see the numbers from before (`dashboard_recompute_send`). False when the semester
+    or the college is gone."""
     semester = Semester.objects.select_related("academic_year").filter(pk=semester_id).first()
-    if semester is None:
+    college = College.objects.filter(code=college_code).first() if college_code else None
+    if semester is None or (college_code and college is None):
         return False
+    day = date.fromisoformat(on)
     with translation.override(language or None):
-        school_dashboard_page(semester=semester, on=date.fromisoformat(on), role=role)
+        if college is None:
+            school_dashboard_page(semester=semester, on=day, role=role)
+        else:
+            college_dashboard_page(semester=semester, college=college, on=day, role=role)
     return True
 
 
 def recompute_in_worker() -> bool:
-    """Whether a page whose numbers must be computed whole may show them as last computed and leave the new ones to
-    a worker: with Celery as deployed, not with eager Celery (the embedded mode), whose worker is the request."""
-    return not dashboard_school_recompute_task.app.conf.task_always_eager
+    """Whether a page whose numbers are dear to compute may show them as last computed and leave the new ones to a
+    worker: with Celery as deployed, not with eager Celery (the embedded mode), whose worker is the request."""
+    return not dashboard_recompute_task.app.conf.task_always_eager
 
 
 RECOMPUTE_PENDING_SECONDS = 120  # a recompute lost with its worker is sent again by the next visit after this
 
 
-def dashboard_school_recompute_send(page: DashboardPage) -> bool:
-    """Have a worker compute the school page shown with its earlier numbers (`page.recomputing`): one task per
-    change and filters, however many visitors and polls see the earlier numbers meanwhile. True if sent now."""
+def dashboard_recompute_send(page: DashboardPage) -> bool:
+    """Have a worker compute the page shown with its earlier numbers (`page.recomputing`): one task per change and
+    filters, however many visitors and polls see the earlier numbers meanwhile. True if sent now."""
     if page.recomputing is None:
         return False
     language = translation.get_language() or ""
     pending = f"mentoring:dashboard-recompute:{page.recomputing.change}:{language}"
     if not cache.add(pending, 1, RECOMPUTE_PENDING_SECONDS):
         return False
-    dashboard_school_recompute_task.delay(page.semester.pk, page.on.isoformat(), page.role, language)
+    college = page.college.code if page.college is not None else ""
+    dashboard_recompute_task.delay(page.semester.pk, page.on.isoformat(), page.role, language, college)
     return True

@@ -24,9 +24,10 @@ steering meetings' counts are kept under tokens of their own that their models' 
 finding or a meeting shows at once; R-30 is cached under the flags tokens (flags and the roster change them).
 When both semesters of the whole school must be computed (after a write of everything), the semester's reads run
 on a thread of their own while the semester before is computed (`whole_school_reads_start`; PostgreSQL, outside a
-transaction). Even so that takes the school page half a second at 40,000 students, so the page may instead show its
-numbers as last computed, marked as such, while a worker computes the new ones (`Earlier`; the views' choice: not
-with eager Celery, where the worker would be the request itself).
+transaction). Even so that takes the school page half a second at 40,000 students, so the page (and a college's,
+when both its semesters are to be computed) may instead show its numbers as last computed, marked as such, while a
+worker computes the new ones (`Earlier`; the views' choice: not with eager Celery, where the worker would be the
+request itself).
 """
 
 from __future__ import annotations
@@ -353,10 +354,10 @@ class DashboardPage:
 
 @dataclass(frozen=True)
 class Earlier:
-    """The school page's numbers as last computed, shown after a change of everything (a quota rule, the roster) or
-    on a new day while a worker computes them anew (`school_dashboard_page(earlier_ok=True)`): when they were
-    computed, and a name of the change (the cache keys the new numbers will be kept under), so one recompute is sent
-    per change."""
+    """A dashboard page's numbers as last computed, shown after a change of everything (a quota rule, the roster)
+    or, for the school, on a new day while a worker computes them anew (`school_dashboard_page(earlier_ok=True)`,
+    `college_dashboard_page`): when they were computed, and a name of the change (the cache keys the new numbers will
+    be kept under), so one recompute is sent per change."""
 
     computed_at: datetime
     change: str
@@ -873,6 +874,20 @@ class _Lookup:
     missing: list[int]
 
     @property
+    def result_key(self) -> str:
+        """Where the page's result is cached: the merged school's key, or a college's own piece's."""
+        return self.whole_key if self.whole_key is not None else self.keys[self.college_ids[0]]
+
+    @property
+    def result(self):
+        """The page's result if the cache had all of it (read before `_pieces` builds the rest), else None."""
+        if self.whole is not None:
+            return self.whole
+        if self.whole_key is None and not self.missing:
+            return self.found[self.result_key]
+        return None
+
+    @property
     def whole_school_run(self) -> bool:
         """Whether what is missing is computed by one engine run over the whole school (a change of everything)."""
         missing, college_ids = self.missing, self.college_ids
@@ -1077,15 +1092,15 @@ def _merged_trend(trends: list[_Trend]) -> _Trend:
     return _Trend({k: (n, ok) for k, (n, ok) in rules.items()}, {k: (n, ok) for k, (n, ok) in roles.items()})
 
 
-# The token of where the school's last computed numbers are named (`_shown_key`): not one of the engine's inputs'
+# The token of where the pages' last computed numbers are named (`_shown_key`): not one of the engine's inputs'
 # tokens, which a change of everything changes; tests start a new one each, as ids come back after a rollback.
 SHOWN_VERSION_KEY = "mentoring:dashboard-shown"
 
 
 def _shown_key(kind: str, view: _Lookup, language: str) -> str:
-    """Where the school's last computed numbers of a kind, semester, role and language are named (`_earlier`):
-    under a token that a change of everything does not change, and of any day (on a new day an open semester's
-    numbers are computed anew: the day before's are shown meanwhile). One cache read."""
+    """Where a page's last computed numbers of a kind, semester, role, language and colleges (the school's, or one
+    college's) are named (`_earlier`): under a token that a change of everything does not change, and of any day (on
+    a new day an open semester's numbers are computed anew: the day before's are shown meanwhile). One cache read."""
     token = version_tokens([SHOWN_VERSION_KEY])[SHOWN_VERSION_KEY]
     colleges = sha256(",".join(map(str, view.college_ids)).encode()).hexdigest()[:16]
     return f"{SHOWN_VERSION_KEY}-{kind}-{PIECES_SHAPE}:{token}:{view.semester.pk}:{view.role}:{language}:{colleges}"
@@ -1094,28 +1109,28 @@ def _shown_key(kind: str, view: _Lookup, language: str) -> str:
 def _earlier(
     shown_key: str, view: _Lookup, before: _Lookup | None
 ) -> tuple[_Piece | _Summary, _Trend | None, Earlier] | None:
-    """The school's numbers as last computed (`_shown_key`), still in the cache under their old keys, with the
-    semester before's trend from the cache as it is now where it has it; None when they are not all there. Two cache
-    reads."""
+    """A page's numbers as last computed (`_shown_key`), still in the cache under their old keys, with what the
+    cache has as of now for either semester; None when they are not all there. Two cache reads."""
     shown = cache.get(shown_key)
     if shown is None:
         return None
     computed_at, view_key, before_key = shown
     if (before_key is None) != (before is None):
         return None
-    wanted = [view_key] if view.whole is None else []
-    if before is not None and before.whole is None:
+    now_view, now_before = view.result, before.result if before is not None else None
+    wanted = [view_key] if now_view is None else []
+    if before is not None and now_before is None:
         wanted.append(before_key)
     with collector_paused():
         got = cache.get_many(wanted)
     if len(got) != len(wanted):
         return None
     # What the cache has as of now (one of the two semesters) is taken over what was shown before.
-    merged = view.whole if view.whole is not None else got[view_key]
+    merged = now_view if now_view is not None else got[view_key]
     trend = None
     if before is not None:
-        trend = before.whole if before.whole is not None else got[before_key]
-    change = sha256(f"{view.whole_key}\n{before.whole_key if before is not None else ''}".encode()).hexdigest()
+        trend = now_before if now_before is not None else got[before_key]
+    change = sha256(f"{view.result_key}\n{before.result_key if before is not None else ''}".encode()).hexdigest()
     return merged, trend, Earlier(computed_at, change)
 
 
@@ -1134,10 +1149,10 @@ def _engine_part(
     semester before's trend pieces, each under its college's token. The semester before goes first, so its lines are
     freed before the semester's own report is built (a whole school's two reports are never in memory at once).
 
-    With `earlier_ok`, where the school would have to be computed whole (after a change of everything, or on a new
-    day), its numbers as last computed are returned instead if the cache still has them, with when they were
-    (`Earlier`); the caller has them computed anew elsewhere. Otherwise the third value is None and the numbers are
-    those of now."""
+    With `earlier_ok`, where the page would cost more than a request should (the whole school, after a change of
+    everything or on a new day; both semesters of a college, after a change of everything), its numbers as last
+    computed are returned instead if the cache still has them, with when they were (`Earlier`); the caller has them
+    computed anew elsewhere. Otherwise the third value is None and the numbers are those of now."""
     college_ids = [c.pk for c in colleges] + ([NO_COLLEGE] if school else [])
     staff: dict[int, int | None] | None = None
 
@@ -1158,12 +1173,18 @@ def _engine_part(
     merge = _merged if kind == "piece" else _merged_summary
     before = _lookup("trend", _merged_trend, semester=previous, **common) if previous is not None else None
     view = _lookup(kind, merge, semester=semester, language=language, **common)
-    whole_run = view.whole_school_run or (before is not None and before.whole_school_run)
-    if earlier_ok and school and whole_run:
+    # Dear enough to leave to a worker: for the school, a whole-school run of either semester (after a change of
+    # everything, or of the semester under way on a new day); for a college, both semesters (after a change of
+    # everything: a record, an assignment or a new day changes one).
+    if school:
+        dear = view.whole_school_run or (before is not None and before.whole_school_run)
+    else:
+        dear = before is not None and view.result is None and before.result is None
+    if earlier_ok and dear:
         earlier = _earlier(_shown_key(kind, view, language), view, before)
         if earlier is not None:
             return earlier
-    computed = view.whole is None or (before is not None and before.whole is None)
+    computed = view.result is None or (before is not None and before.result is None)
     # Both semesters of the whole school to compute (after a change of everything): the semester's reads start on
     # a thread of their own and run while the semester before is computed.
     reads = None
@@ -1175,8 +1196,8 @@ def _engine_part(
         trend = _pieces(before) if before is not None else None
         merged = _pieces(view, reads)
         del reads
-    if school and computed:  # what was just computed (and cached) is what an `_earlier` shows next
-        shown = (timezone.now(), view.whole_key, before.whole_key if before is not None else None)
+    if computed:  # what was just computed (and cached) is what an `_earlier` shows next
+        shown = (timezone.now(), view.result_key, before.result_key if before is not None else None)
         cache.set(_shown_key(kind, view, language), shown, cache_seconds())
     return merged, trend, None
 
@@ -1393,9 +1414,12 @@ def school_dashboard(*, semester: Semester, on: date, role: str = "") -> Dashboa
     return _build(semester=semester, on=on, role=role, college=None)
 
 
-def college_dashboard_page(*, semester: Semester, college: College, on: date, role: str = "") -> DashboardPage:
-    """What the college dashboard page shows (the lists' first rows); the numbers of `college_dashboard`."""
-    return _build_page(semester=semester, on=on, role=role, college=college)
+def college_dashboard_page(
+    *, semester: Semester, college: College, on: date, role: str = "", earlier_ok: bool = False
+) -> DashboardPage:
+    """What the college dashboard page shows (the lists' first rows); the numbers of `college_dashboard`. With
+    `earlier_ok`, after a change of everything, the numbers as last computed (as `school_dashboard_page`)."""
+    return _build_page(semester=semester, on=on, role=role, college=college, earlier_ok=earlier_ok)
 
 
 def school_dashboard_page(*, semester: Semester, on: date, role: str = "", earlier_ok: bool = False) -> DashboardPage:
@@ -1403,7 +1427,7 @@ def school_dashboard_page(*, semester: Semester, on: date, role: str = "", earli
 
     With `earlier_ok`, after a change of everything or on a new day (when the whole school would be computed in this
     call), the numbers as last computed, if the cache still has them, with `recomputing` set: the caller then has a
-    worker compute the page anew (`mentoring.tasks.dashboard_school_recompute_send`)."""
+    worker compute the page anew (`mentoring.tasks.dashboard_recompute_send`)."""
     return _build_page(semester=semester, on=on, role=role, college=None, earlier_ok=earlier_ok)
 
 

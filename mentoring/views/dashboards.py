@@ -41,7 +41,7 @@ from mentoring.selectors.dashboards import (
 from mentoring.selectors.people import roles_of, staff_visible_to
 from mentoring.selectors.records import records_visible_to
 from mentoring.services.oversight import export_job_create
-from mentoring.tasks import dashboard_school_recompute_send, recompute_in_worker
+from mentoring.tasks import dashboard_recompute_send, recompute_in_worker
 from mentoring.templatetags.dashboard_tags import PersonLinks
 
 
@@ -113,6 +113,15 @@ def _render_dashboard(request, dashboard: DashboardPage, semesters: list[Semeste
     return render(request, template, context)
 
 
+def _earlier_polled(request, dashboard: DashboardPage) -> bool:
+    """A page shown with its earlier numbers has a worker compute the new ones (once per change); True when this
+    is the page's own poll for them, which then gets nothing until they are there."""
+    if dashboard.recomputing is None:
+        return False
+    dashboard_recompute_send(dashboard)
+    return bool(request.htmx and request.GET.get("poll"))
+
+
 @login_required
 def dashboard_home(request):
     """The school dashboard for the school offices, else the dashboard of the (first) college one oversees."""
@@ -145,7 +154,11 @@ def dashboard_college(request, code: str):
     semester, role, semesters = _filters(request)
     if semester is None:
         return render(request, "mentoring/dashboard_college.html", {"d": None, "college": college})
-    dashboard = college_dashboard_page(semester=semester, college=college, on=timezone.localdate(), role=role)
+    dashboard = college_dashboard_page(
+        semester=semester, college=college, on=timezone.localdate(), role=role, earlier_ok=recompute_in_worker()
+    )
+    if _earlier_polled(request, dashboard):
+        return HttpResponse(status=204)  # the body's poll: still the earlier numbers, nothing to swap in
     return _render_dashboard(
         request,
         dashboard,
@@ -165,10 +178,8 @@ def dashboard_school(request):
     dashboard = school_dashboard_page(
         semester=semester, on=timezone.localdate(), role=role, earlier_ok=recompute_in_worker()
     )
-    if dashboard.recomputing is not None:
-        dashboard_school_recompute_send(dashboard)
-        if request.htmx and request.GET.get("poll"):
-            return HttpResponse(status=204)  # the body's poll: still the earlier numbers, nothing to swap in
+    if _earlier_polled(request, dashboard):
+        return HttpResponse(status=204)  # the body's poll: still the earlier numbers, nothing to swap in
     return _render_dashboard(
         request, dashboard, semesters, "mentoring/dashboard_school.html", action=reverse("dashboard_school")
     )

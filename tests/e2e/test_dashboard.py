@@ -73,7 +73,7 @@ def test_after_a_rule_change_the_school_page_shows_earlier_numbers_then_swaps_in
     for day in (date(2025, 10, 16), date(2025, 11, 13), date(2025, 12, 2)):
         talk(world.mentor, [world.students[1]], day)  # R-03 met for both of the mentor's students
     sent: list[tuple] = []
-    monkeypatch.setattr(tasks.dashboard_school_recompute_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.dashboard_recompute_task, "delay", lambda *args: sent.append(args))
     app.conf.task_always_eager = False  # `_celery_inline` restores it after the test
 
     def r03_compliant() -> str:
@@ -93,7 +93,7 @@ def test_after_a_rule_change_the_school_page_shows_earlier_numbers_then_swaps_in
     assert len(sent) == 1
 
     desktop.evaluate("window.__not_reloaded = true")
-    tasks.dashboard_school_recompute_task(*sent[0])  # the worker's run
+    tasks.dashboard_recompute_task(*sent[0])  # the worker's run
     notice.wait_for(state="detached")
     assert r03_compliant().startswith("0")
     assert desktop.evaluate("window.__not_reloaded") is True

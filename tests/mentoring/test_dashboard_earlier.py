@@ -1,5 +1,6 @@
-"""The school page after a change of everything: its numbers as last computed, marked, while a worker computes the
-new ones (`school_dashboard_page(earlier_ok=True)`, `mentoring.tasks.dashboard_school_recompute_send`).
+"""The school page after a change of everything (and on a new day), and a college's page after a change of
+everything: their numbers as last computed, marked, while a worker computes the new ones (`earlier_ok=True`,
+`mentoring.tasks.dashboard_recompute_send`).
 
 World (tests/conftest.py) and the fall's work (`log_fall_work`, tests/mentoring/test_dashboards.py), with three
 more talks for student 1: both of MAT's mentor's students have had the four talks R-03 asks for in fall 2025, so he
@@ -16,7 +17,7 @@ from django.utils import timezone, translation
 
 from mentoring.models import QuotaRule, StaffRole
 from mentoring.selectors.compliance import compliance_inputs_changed
-from mentoring.selectors.dashboards import school_dashboard_page
+from mentoring.selectors.dashboards import college_dashboard_page, school_dashboard_page
 from mentoring.services.policy import college_rule_add
 from tests.mentoring.test_dashboards import TODAY, _grow, class_meeting, log_fall_work, rule, talk
 
@@ -139,6 +140,38 @@ def test_without_the_earlier_numbers_in_the_cache_the_page_is_computed_now(world
     assert page.recomputing is None and r03_compliant(page) == 0
 
 
+def test_a_colleges_page_shows_its_earlier_numbers_only_when_both_semesters_are_to_be_computed(
+    world, worked, engine_calls
+):
+    """Spring with fall's trend: a change of everything drops both, and the earlier numbers are shown; a record in
+    spring drops one, computed in the request. Fall has no semester before: one semester, always computed."""
+    fall, spring = worked
+
+    def page(semester, **kwargs):
+        return college_dashboard_page(semester=semester, college=world.college, on=TODAY, earlier_ok=True, **kwargs)
+
+    first = page(spring)
+    assert first.recomputing is None and rule(first, "R-03:mentor").previous_compliant == 1
+    computed = len(engine_calls)
+    five_talks(world)
+    earlier = page(spring)
+    assert earlier.recomputing is not None and len(engine_calls) == computed
+    assert rule(earlier, "R-03:mentor").previous_compliant == 1  # fall's trend as it was
+    now = college_dashboard_page(semester=spring, college=world.college, on=TODAY)  # the worker's run
+    assert now.recomputing is None and rule(now, "R-03:mentor").previous_compliant == 0
+
+    talk(world.mentor, [world.students[0]], date(2026, 3, 10))  # spring only
+    assert page(spring).recomputing is None
+    page(fall)
+    compliance_inputs_changed()
+    assert page(fall).recomputing is None  # one semester: computed now
+    # Another college's earlier numbers are not this one's.
+    assert (
+        college_dashboard_page(semester=spring, college=world.other_college, on=TODAY, earlier_ok=True).recomputing
+        is None
+    )
+
+
 # --- the page: one recompute sent to a worker per change, a poll that swaps the new numbers in when they are there
 
 
@@ -149,7 +182,7 @@ def recomputes_sent(monkeypatch):
     from mentoring import tasks
 
     sent: list[tuple] = []
-    monkeypatch.setattr(tasks.dashboard_school_recompute_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.dashboard_recompute_task, "delay", lambda *args: sent.append(args))
     app.conf.task_always_eager = False  # `_celery_inline` made it eager, and restores it after the test
     return sent
 
@@ -160,7 +193,7 @@ NOTICE = 'class="recomputing"'
 def test_the_school_page_shows_earlier_numbers_sends_one_recompute_and_polls_until_it_is_done(
     world, worked, as_user, recomputes_sent
 ):
-    from mentoring.tasks import dashboard_school_recompute_task
+    from mentoring.tasks import dashboard_recompute_task
 
     fall, _spring = worked
     client = as_user(world.school_admin)
@@ -176,14 +209,14 @@ def test_the_school_page_shows_earlier_numbers_sends_one_recompute_and_polls_unt
     # dropped, so the earlier filters' new numbers never land over the ones asked for since.
     assert 'hx-sync="#dashboard-body:drop"' in html and 'hx-sync="#dashboard-body:replace"' in html
     day = timezone.localdate().isoformat()
-    assert recomputes_sent == [(fall.pk, day, "", "zh-hans")]
+    assert recomputes_sent == [(fall.pk, day, "", "zh-hans", "")]
     assert client.get(url).status_code == 200
     assert len(recomputes_sent) == 1  # one per change, however many visits see the earlier numbers
 
     poll = client.get(f"{url}&role=&poll=1", HTTP_HX_REQUEST="true")
     assert poll.status_code == 204  # nothing new to swap in yet
 
-    assert dashboard_school_recompute_task(*recomputes_sent[0]) is True  # a worker runs it
+    assert dashboard_recompute_task(*recomputes_sent[0]) is True  # a worker runs it
     poll = client.get(f"{url}&role=&poll=1", HTTP_HX_REQUEST="true")
     body = poll.content.decode()
     assert poll.status_code == 200 and "<html" not in body
@@ -192,6 +225,27 @@ def test_the_school_page_shows_earlier_numbers_sends_one_recompute_and_polls_unt
     compliance_inputs_changed()  # another change of everything: another recompute
     assert NOTICE in client.get(url).content.decode()
     assert len(recomputes_sent) == 2
+
+
+def test_a_colleges_page_shows_earlier_numbers_and_its_recompute_names_the_college(
+    world, worked, as_user, recomputes_sent
+):
+    from mentoring.tasks import dashboard_recompute_task
+
+    _fall, spring = worked
+    client = as_user(world.college_admin)
+    url = f"/dashboard/college/MAT/?semester={spring.pk}"
+    client.get(url)
+    five_talks(world)
+    html = client.get(url).content.decode()
+    assert NOTICE in html and f'hx-get="/dashboard/college/MAT/?college=MAT&amp;semester={spring.pk}' in html
+    day = timezone.localdate().isoformat()
+    assert recomputes_sent == [(spring.pk, day, "", "zh-hans", "MAT")]
+    assert client.get(f"{url}&role=&poll=1", HTTP_HX_REQUEST="true").status_code == 204
+    assert dashboard_recompute_task(*recomputes_sent[0]) is True
+    poll = client.get(f"{url}&role=&poll=1", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and NOTICE not in poll.content.decode()
+    assert dashboard_recompute_task(spring.pk, day, "", "zh-hans", "NOPE") is False  # a college gone
 
 
 def test_with_eager_celery_the_school_page_is_computed_in_the_request(world, worked, as_user):
@@ -205,9 +259,9 @@ def test_with_eager_celery_the_school_page_is_computed_in_the_request(world, wor
 
 
 def test_the_recompute_of_a_semester_gone_does_nothing(db):
-    from mentoring.tasks import dashboard_school_recompute_task
+    from mentoring.tasks import dashboard_recompute_task
 
-    assert dashboard_school_recompute_task(999_999, TODAY.isoformat(), "", "en") is False
+    assert dashboard_recompute_task(999_999, TODAY.isoformat(), "", "en") is False
 
 
 # Per request: session, user, roles and grants (one query). The page: the colleges; the semester list, the open

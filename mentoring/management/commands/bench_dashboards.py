@@ -10,9 +10,9 @@ numbers for the semester dropped before every request, as a record by one of its
 and the semester before's from the cache; against one semester's SQL of the whole page), cold after an assignment
 change (what a new mentor on one class from the semester's first day drops: the colleges of everyone holding
 something on it, in that semester and the ones after, holdings included; against one semester's SQL), after a
-quota rule or roster change (everything dropped, both semesters; the school page then shows its numbers from before
-while a worker recomputes, so it is timed so, and once more with nothing cached, which is the worker's run) and
-warm; and the whole-school Excel export (time, peak RSS, at two sizes; cold). Budgets: queries independent of size,
+quota rule or roster change (everything dropped, both semesters; the page then shows its numbers from before while
+a worker recomputes, so it is timed so, and once more with nothing cached, which is the worker's run) and warm;
+and the whole-school Excel export (time, peak RSS, at two sizes; cold). Budgets: queries independent of size,
 p50 ≤ 150 ms, ratio ≤ 3, export ≤ 15 s with flat memory.
 
 Refuses SQLite, and a database holding anything but its own data unless --force. A second run reuses the data.
@@ -46,7 +46,7 @@ from mentoring.models import Semester
 from mentoring.selectors.compliance import compliance_inputs_changed, holdings_changed
 from mentoring.selectors.dashboards import SHOWN_VERSION_KEY
 from mentoring.services.calendar import semester_create
-from mentoring.tasks import dashboard_school_recompute_task
+from mentoring.tasks import dashboard_recompute_task
 
 TAG = "BD"  # college codes BD00 … BD24 mark the bench's own data
 
@@ -476,11 +476,11 @@ class Command(BaseCommand):
             # from the semester's first day (an assignment counts from its day on: the semester before stays)
             holdings_changed(class_ids=[klass.pk], since=semester.start_date)
 
-        def nothing_cached() -> None:  # everything dropped, and the school's last numbers forgotten too
+        def nothing_cached() -> None:  # everything dropped, and the pages' last numbers forgotten too
             compliance_inputs_changed()
             cache.delete(SHOWN_VERSION_KEY)
 
-        # The school page after a change of everything shows its numbers from before while a worker computes the
+        # A dashboard page after a change of everything shows its numbers from before while a worker computes the
         # new ones (Celery as deployed): what it sends is counted here, not sent, and its work is timed as the
         # page with nothing cached, which is what the worker computes.
         recomputes: list[tuple] = []
@@ -488,11 +488,11 @@ class Command(BaseCommand):
         @contextmanager
         def celery(*, eager: bool):
             """Celery eager (pages computed in the request) or as deployed, with nothing sent either way."""
-            conf = dashboard_school_recompute_task.app.conf
+            conf = dashboard_recompute_task.app.conf
             was = conf.task_always_eager
             conf.task_always_eager = eager
             try:
-                with patch.object(dashboard_school_recompute_task, "delay", lambda *args: recomputes.append(args)):
+                with patch.object(dashboard_recompute_task, "delay", lambda *args: recomputes.append(args)):
                     yield
             finally:
                 conf.task_always_eager = was
@@ -515,19 +515,14 @@ class Command(BaseCommand):
             # in that semester changes it; the semester before's trend still comes from the cache. Cold after an
             # assignment from the semester's first day: that semester's tokens change, its holdings included; the
             # semester before stays. Everything: nothing comes from the cache. Warm: the same page again.
-            school = label == "school dashboard"
-            everything = (
-                [
-                    (
-                        "after a quota rule or roster change: its numbers from before, while a worker recomputes",
-                        compliance_inputs_changed,
-                        both,
-                    ),
-                    ("nothing cached: computed in the request, as by that worker", nothing_cached, both),
-                ]
-                if school
-                else [("cold after a quota rule or roster change: everything", compliance_inputs_changed, both)]
-            )
+            everything = [
+                (
+                    "after a quota rule or roster change: its numbers from before, while a worker recomputes",
+                    compliance_inputs_changed,
+                    both,
+                ),
+                ("nothing cached: computed in the request, as by that worker", nothing_cached, both),
+            ]
             modes = (
                 [
                     ("cold after a record in the semester", after_record, one),
@@ -551,9 +546,9 @@ class Command(BaseCommand):
             "cold after an assignment = the cached numbers and holdings of the colleges of everyone holding something "
             "on one class dropped from the semester's first day on (a new mentor, advisor or counselor there, or a "
             "flag on a student), against the hand-written SQL of one semester; "
-            "everything = all dropped (a quota rule or roster write); the school page then shows its numbers from "
+            "everything = all dropped (a quota rule or roster write); the page then shows its numbers from "
             "before, marked, and sends one recompute to a worker per change "
-            f"({sent} sent in all here, counted and not run); nothing cached = that, and the school's last numbers "
+            f"({sent} sent in all here, counted and not run); nothing cached = that, and the page's last numbers "
             "gone too (the worker's own run, or a visit after the cache was lost); warm = served from the cache"
         )
         self.stdout.write("| page | SQL queries | p50 ms | p95 ms | hand-written SQL ms | ratio |")
