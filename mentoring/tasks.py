@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from celery import shared_task
@@ -19,6 +20,8 @@ from mentoring.selectors.dashboards import (
     school_dashboard_page,
 )
 from mentoring.services.oversight import export_job_run
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -89,13 +92,17 @@ RECOMPUTE_PENDING_SECONDS = 120  # a recompute lost with its worker is sent agai
 
 def dashboard_recompute_send(page: DashboardPage) -> bool:
     """Have a worker compute the page shown with its earlier numbers (`page.recomputing`): one task per change and
-    filters, however many visitors and polls see the earlier numbers meanwhile. True if sent now."""
-    if page.recomputing is None:
-        return False
+    filters, however many visitors and polls see the earlier numbers meanwhile. True once a worker has it (sent now
+    or before); False if the broker could not take it (logged): the caller then computes the page itself."""
     language = translation.get_language() or ""
     pending = f"mentoring:dashboard-recompute:{page.recomputing.change}:{language}"
     if not cache.add(pending, 1, RECOMPUTE_PENDING_SECONDS):
-        return False
+        return True
     college = page.college.code if page.college is not None else ""
-    dashboard_recompute_task.delay(page.semester.pk, page.on.isoformat(), page.role, language, college)
+    try:
+        dashboard_recompute_task.delay(page.semester.pk, page.on.isoformat(), page.role, language, college)
+    except Exception:  # the broker down or refusing: no worker will compute it, so the page must not wait for one
+        cache.delete(pending)
+        logger.warning("dashboard recompute not sent (semester %s, %r)", page.semester.pk, college, exc_info=True)
+        return False
     return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
+from functools import partial
 from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
@@ -113,13 +114,16 @@ def _render_dashboard(request, dashboard: DashboardPage, semesters: list[Semeste
     return render(request, template, context)
 
 
-def _earlier_polled(request, dashboard: DashboardPage) -> bool:
-    """A page shown with its earlier numbers has a worker compute the new ones (once per change); True when this
-    is the page's own poll for them, which then gets nothing until they are there."""
+def _dashboard_page(request, build) -> tuple[DashboardPage, bool]:
+    """A dashboard page (`build(earlier_ok=…)`), and whether this request is its poll for new numbers that are not
+    there yet (it then gets nothing). A page shown with its earlier numbers has a worker compute the new ones, once
+    per change; if no task can be sent, the page is computed here."""
+    dashboard = build(earlier_ok=recompute_in_worker())
     if dashboard.recomputing is None:
-        return False
-    dashboard_recompute_send(dashboard)
-    return bool(request.htmx and request.GET.get("poll"))
+        return dashboard, False
+    if not dashboard_recompute_send(dashboard):
+        return build(earlier_ok=False), False
+    return dashboard, bool(request.htmx and request.GET.get("poll"))
 
 
 @login_required
@@ -154,10 +158,10 @@ def dashboard_college(request, code: str):
     semester, role, semesters = _filters(request)
     if semester is None:
         return render(request, "mentoring/dashboard_college.html", {"d": None, "college": college})
-    dashboard = college_dashboard_page(
-        semester=semester, college=college, on=timezone.localdate(), role=role, earlier_ok=recompute_in_worker()
+    dashboard, waiting = _dashboard_page(
+        request, partial(college_dashboard_page, semester=semester, college=college, on=timezone.localdate(), role=role)
     )
-    if _earlier_polled(request, dashboard):
+    if waiting:
         return HttpResponse(status=204)  # the body's poll: still the earlier numbers, nothing to swap in
     return _render_dashboard(
         request,
@@ -175,10 +179,10 @@ def dashboard_school(request):
     semester, role, semesters = _filters(request)
     if semester is None:
         return render(request, "mentoring/dashboard_school.html", {"d": None})
-    dashboard = school_dashboard_page(
-        semester=semester, on=timezone.localdate(), role=role, earlier_ok=recompute_in_worker()
+    dashboard, waiting = _dashboard_page(
+        request, partial(school_dashboard_page, semester=semester, on=timezone.localdate(), role=role)
     )
-    if _earlier_polled(request, dashboard):
+    if waiting:
         return HttpResponse(status=204)  # the body's poll: still the earlier numbers, nothing to swap in
     return _render_dashboard(
         request, dashboard, semesters, "mentoring/dashboard_school.html", action=reverse("dashboard_school")

@@ -248,6 +248,30 @@ def test_a_colleges_page_shows_earlier_numbers_and_its_recompute_names_the_colle
     assert dashboard_recompute_task(spring.pk, day, "", "zh-hans", "NOPE") is False  # a college gone
 
 
+def test_when_no_recompute_can_be_sent_the_page_is_computed_in_the_request(world, worked, as_user, monkeypatch):
+    """The broker down: no worker would ever compute the new numbers, so the page does (and logs why)."""
+    from config.celery import app
+    from mentoring import tasks
+
+    def refused(*args):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.dashboard_recompute_task, "delay", refused)
+    app.conf.task_always_eager = False
+    fall, _spring = worked
+    client = as_user(world.school_admin)
+    url = f"/dashboard/school/?semester={fall.pk}"
+    client.get(url)
+    five_talks(world)
+    response = client.get(url)
+    assert NOTICE not in response.content.decode()
+    assert rule(response.context["d"], "R-03:mentor").compliant == 0  # the numbers of now
+    sent = []
+    monkeypatch.setattr(tasks.dashboard_recompute_task, "delay", lambda *args: sent.append(args))
+    compliance_inputs_changed()
+    assert NOTICE in client.get(url).content.decode() and len(sent) == 1  # the failed send held nothing back
+
+
 def test_with_eager_celery_the_school_page_is_computed_in_the_request(world, worked, as_user):
     """The embedded mode (`make run`): there is no worker but the request, so the page never shows earlier numbers."""
     fall, _spring = worked
