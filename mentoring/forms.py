@@ -105,9 +105,9 @@ class RecordForm(forms.Form):
             self.fields["kind"].initial = kind
         self.fields["day"].initial = today
         # The usual form of the kind it opens on (the first its kind lists: a dorm visit meets a room of students).
-        opening = self.fields["kind"].initial or next(iter(dict(self.fields["kind"].choices)), "")
-        opening_kind = opening.partition(":")[2]
-        self.fields["mode"].initial = KIND_INFO[opening_kind].modes[0] if opening_kind in KIND_INFO else Mode.ONE_TO_ONE
+        choices = self.fields["kind"].choices
+        opening = (self.fields["kind"].initial or (choices[0][0] if choices else "")).partition(":")[2]
+        self.fields["mode"].initial = KIND_INFO[opening].modes[0] if opening in KIND_INFO else Mode.ONE_TO_ONE
         self.student_choices = own_students(user, roles, today)
         self.fields["students"].choices = [(str(s.pk), s.user.name) for s in self.student_choices]
         classes = own_classes(user, roles, today)
