@@ -1,7 +1,8 @@
 """Demo evaluation: the 2025–2026 cycle in the survey phase, with answers from some students and a self report.
 
-Records of 2025–2026 for six mentors of college MAT are logged first (the demo's own records are of 2026–2027),
-so that the frozen duty-compliance snapshot differs between people.
+The frozen duty-compliance snapshot reads the records of 2025–2026 that `load_demo` writes; where there are none (the
+demo university loaded without its records), those of six mentors of college MAT are logged first, so that it still
+differs between people.
 
 Deterministic and idempotent (nothing happens when the cycle exists). Run after `load_demo`.
 """
@@ -20,7 +21,15 @@ from evaluation.selectors.survey import survey_targets
 from evaluation.services.cycles import CycleSettings, cycle_advance, cycle_open
 from evaluation.services.review import self_report_save
 from evaluation.services.survey import survey_submit
-from mentoring.models import AcademicYear, CounselorAssignment, Kind, MentorAssignment, Mode, StaffRole
+from mentoring.models import (
+    AcademicYear,
+    CounselorAssignment,
+    Interaction,
+    Kind,
+    MentorAssignment,
+    Mode,
+    StaffRole,
+)
 from mentoring.services.records import RecordInput, interaction_log
 
 DEMO_YEAR = 2025
@@ -89,7 +98,8 @@ def demo_evaluation_load(*, today: date | None = None) -> Cycle | None:
     admin = User.objects.filter(number="admin").first()
     if year is None or admin is None or Cycle.objects.filter(academic_year=year).exists():
         return None
-    _year_records(year)
+    if not Interaction.objects.filter(semester__academic_year=year).exists():
+        _year_records(year)
     settings = CycleSettings(
         survey_until=today + timedelta(days=14),
         peer_until=today + timedelta(days=28),

@@ -1,15 +1,21 @@
-"""Demo records for the current demo semester (fall 2026), written through the record and flag services.
+"""Demo records, written through the record and flag services: the demo's current semester up to today (fall 2026)
+and, whole, the semesters before it (2025–2026), so that the dashboards' trend and the evaluation of 2025–2026 have
+something to compare.
 
-Realistic on purpose: most mentors are on track (group and one-to-one talks), some lag; counselors visit dorms and
-sit in on classes most weeks with a few short ones; class advisors hold class meetings and monthly check-ins; a few
-students in academic difficulty have a study plan (R-04); one crisis case (R-17, sensitive).
-Deterministic and idempotent: nothing happens when any record exists.
+Realistic on purpose. Each semester is planned whole and written up to its last day or today, whichever is first,
+so the semester under way shows work in progress and a finished one what was kept. Most mentors and class advisors
+keep every rule, the rest lag (`Profile.diligent`); each college's first counselor misses no week, the other has
+short weeks now and then (`Profile.short_week`); each semester does a little better than the one before
+(`PROFILES`). In the current semester only, a few students in academic difficulty get a study plan (R-04) and
+there is one crisis case (R-17, sensitive) with the parents contacted (R-10) and the class advisor's care (R-08).
+Deterministic (one seeded generator per semester) and idempotent: nothing happens when any record exists.
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -21,8 +27,11 @@ from mentoring.models import (
     CounselorAssignment,
     FlagType,
     Interaction,
+    Kind,
     MentorAssignment,
+    Mode,
     Semester,
+    StaffRole,
     TeachingWeek,
     WeekKind,
 )
@@ -30,204 +39,338 @@ from mentoring.services.flags import flag_set
 from mentoring.services.records import RecordInput, interaction_log
 
 PLACES = ["导师办公室", "实验室", "图书馆研讨间", "线上会议", "学院会议室"]
+TOPICS = ["academic", "planning", "research", "wellbeing"]
 
 
-def _log(actor: User, *, day: date, **fields) -> Interaction:
-    # Entered on the day itself, so demo records are not marked late.
-    return interaction_log(actor=actor, data=RecordInput(day=day, **fields), today=day)
+@dataclass(frozen=True)
+class Profile:
+    """How a semester went: of every ten mentors and of every ten class advisors, how many keep every rule; the
+    chance that a counselor other than their college's first has a short week (one dorm visit, two sit-ins)."""
+
+    diligent: int
+    short_week: float
+
+
+# The current semester first, then the semesters before it, newest first (the demo has two before it: 2025–2026).
+PROFILES = [Profile(diligent=7, short_week=0.15), Profile(6, 0.2), Profile(5, 0.25)]
 
 
 @transaction.atomic
 def demo_records_load(*, today: date | None = None) -> int:
-    """Write the demo semester's records up to `today`; returns how many were written (0 if any existed)."""
+    """Write the demo's records up to `today`: the semester under way and the ones before it (at most
+    `len(PROFILES) - 1`); returns how many were written (0 if any existed, or `today` is between semesters)."""
     if Interaction.objects.exists():
         return 0
     today = today or timezone.localdate()
-    semester = Semester.objects.filter(start_date__lte=today, end_date__gte=today).first()
-    if semester is None:
+    current = Semester.objects.filter(start_date__lte=today, end_date__gte=today).first()
+    if current is None:
         return 0
-    rng = random.Random(20260907)  # noqa: S311 (demo data, not security)
-    weeks = [
-        w
-        for w in TeachingWeek.objects.filter(semester=semester, kind=WeekKind.TEACHING).order_by("number")
-        if w.monday + timedelta(days=4) <= today
-    ]
-    if not weeks:
-        return 0
-    day_in = lambda week, offset: week.monday + timedelta(days=offset)  # noqa: E731
-
-    students_of: dict[int, list[Student]] = defaultdict(list)
-    for row in MentorAssignment.objects.valid_on(today).select_related("student__user").order_by("mentor_id", "pk"):
-        students_of[row.mentor_id].append(row.student)
-    counselor_classes: dict[int, list[int]] = defaultdict(list)
-    counselor_of_class: dict[int, int] = {}
-    for row in CounselorAssignment.objects.valid_on(today).order_by("school_class_id"):
-        counselor_classes[row.counselor_id].append(row.school_class_id)
-        counselor_of_class[row.school_class_id] = row.counselor_id
-    class_students: dict[int, list[Student]] = defaultdict(list)
-    for student in Student.objects.filter(school_class_id__in=counselor_of_class).select_related("user"):
-        class_students[student.school_class_id].append(student)
-    classes = SchoolClass.objects.in_bulk(list(counselor_of_class))
-    users = {u.pk: u for u in User.objects.filter(pk__in=set(students_of) | set(counselor_classes))}
-    advisors = list(AdvisorAssignment.objects.valid_on(today).select_related("advisor", "school_class"))
-    users.update({a.advisor_id: a.advisor for a in advisors})
+    before = Semester.objects.filter(end_date__lt=current.start_date).order_by("-start_date")[: len(PROFILES) - 1]
     written = 0
+    for semester, profile in reversed(list(zip([current, *before], PROFILES, strict=False))):  # oldest first
+        writer = _Semester(semester, until=min(today, semester.end_date), rng=random.Random(20260907 + semester.pk))  # noqa: S311 (demo data)
+        writer.write(profile, current=semester == current)
+        written += writer.written
+    return written
 
-    # Flags first: academic difficulty (R-04) for a few students, one crisis (R-17).
-    start = semester.start_date
-    flagged: list[Student] = []
-    for _mentor_id, students in list(students_of.items())[::9]:
-        student = students[0]
-        counselor = users[counselor_of_class[student.school_class_id]]
-        flag_set(actor=counselor, student=student, flag=FlagType.ACADEMIC_DIFFICULTY, valid_from=start, note="挂科2门")
-        flagged.append(student)
 
-    # Mentors: 70% complete (4 talks each, as group talks plus a few one-to-ones), the rest lag (0–2).
-    for index, (mentor_id, students) in enumerate(students_of.items()):
-        mentor = users[mentor_id]
-        complete = index % 10 < 7
-        sessions = 4 if complete else rng.randint(0, 2)
-        for n in range(sessions):
-            week = weeks[min(len(weeks) - 1, (n * len(weeks)) // 4 + rng.randint(0, 1))]
-            day = day_in(week, rng.randint(0, 4))
-            topics = rng.sample(["academic", "planning", "research", "wellbeing"], 2)
-            if n == 3 and len(students) > 2:
-                # The last round one-to-one with the first two, the rest as a group.
-                for student in students[:2]:
-                    _log(
-                        mentor,
-                        role="mentor",
-                        kind="mentor_talk",
-                        day=day,
-                        mode="one",
-                        students=[student],
-                        topics=topics,
-                        place=rng.choice(PLACES),
-                        summary="单独交流学习进度与规划",
-                    )
-                    written += 1
-                group = students[2:]
-            else:
+@dataclass
+class _Semester:
+    """One semester's records, planned on its teaching weeks; a record falling after `until` is not written."""
+
+    semester: Semester
+    until: date
+    rng: random.Random
+    written: int = 0
+    weeks: list[TeachingWeek] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.weeks = list(
+            TeachingWeek.objects.filter(semester=self.semester, kind=WeekKind.TEACHING).order_by("number")
+        )
+
+    def day(self, week: int, weekday: int) -> date | None:
+        """The day of the `week`-th teaching week (from 0; negative from the end), if it has come by `until`."""
+        if not -len(self.weeks) <= week < len(self.weeks):
+            return None
+        day = self.weeks[week].monday + timedelta(days=weekday)
+        return day if day <= self.until else None
+
+    def log(self, actor: User, week: int, weekday: int, **fields) -> None:
+        day = self.day(week, weekday)
+        if day is None:
+            return
+        # Entered on the day itself, so demo records are not marked late.
+        interaction_log(actor=actor, data=RecordInput(day=day, **fields), today=day)
+        self.written += 1
+
+    def write(self, profile: Profile, *, current: bool) -> None:
+        held = _Held(self.until)
+        flagged = self._flags(held) if current else []
+        self._mentors(held, profile, flagged)
+        self._advisors(held, profile)
+        self._counselors(held, profile)
+        if current:
+            self._crisis(held)
+
+    def _flags(self, held: _Held) -> list[Student]:
+        """Academic difficulty (R-04) for the first student of every ninth mentor, from the semester's first day."""
+        flagged = []
+        for students in list(held.students_of.values())[::9]:
+            student = students[0]
+            counselor = held.users[held.counselor_of_class[student.school_class_id]]
+            flag_set(
+                actor=counselor,
+                student=student,
+                flag=FlagType.ACADEMIC_DIFFICULTY,
+                valid_from=self.semester.start_date,
+                note="挂科2门",
+            )
+            flagged.append(student)
+        return flagged
+
+    def _mentors(self, held: _Held, profile: Profile, flagged: list[Student]) -> None:
+        """Four talks a semester with each student (R-03: group talks, the last round partly one-to-one) and an
+        exchange with each counselor of their students (R-05); who lags holds 0 to 2 talks and rarely an exchange."""
+        for index, (mentor_id, students) in enumerate(held.students_of.items()):
+            mentor = held.users[mentor_id]
+            diligent = index % 10 < profile.diligent
+            talks = 4 if diligent else self.rng.randint(0, 2)
+            for n in range(talks):
+                week, weekday = 1 + 4 * n + self.rng.randint(0, 1), self.rng.randint(0, 4)
+                topics = self.rng.sample(TOPICS, 2)
                 group = students
-            if len(group) >= 2:
-                _log(
+                if n == 3 and len(students) > 2:  # the last round one-to-one with the first two, the rest as a group
+                    for student in students[:2]:
+                        self.log(
+                            mentor,
+                            week,
+                            weekday,
+                            role=StaffRole.MENTOR,
+                            kind=Kind.MENTOR_TALK,
+                            mode=Mode.ONE_TO_ONE,
+                            students=[student],
+                            topics=topics,
+                            place=self.rng.choice(PLACES),
+                            summary="单独交流学习进度与规划",
+                        )
+                    group = students[2:]
+                self.log(
                     mentor,
-                    role="mentor",
-                    kind="mentor_talk",
-                    day=day,
-                    mode="group",
+                    week,
+                    weekday,
+                    role=StaffRole.MENTOR,
+                    kind=Kind.MENTOR_TALK,
+                    mode=Mode.GROUP if len(group) > 1 else Mode.ONE_TO_ONE,
                     students=group,
                     topics=topics,
-                    place=rng.choice(PLACES),
+                    place=self.rng.choice(PLACES),
                     summary="学习团队交流：选课、竞赛与读研规划",
                 )
-                written += 1
-        if complete and index % 2 == 0:
-            counselor_id = counselor_of_class.get(students[0].school_class_id)
-            if counselor_id:
-                _log(
+            counselors = sorted({held.counselor_of_class[s.school_class_id] for s in students})
+            if not diligent:
+                counselors = counselors[:1] if self.rng.random() < 0.3 else []
+            for counselor_id in counselors:
+                self.log(
                     mentor,
-                    role="mentor",
-                    kind="exchange",
-                    day=day_in(weeks[-1], 1),
-                    mode="colleague",
-                    counterpart=users[counselor_id],
+                    6,
+                    2,
+                    role=StaffRole.MENTOR,
+                    kind=Kind.EXCHANGE,
+                    mode=Mode.COLLEAGUE,
+                    counterpart=held.users[counselor_id],
                     summary="与辅导员交流所指导学生的思想与学业动态",
                 )
-                written += 1
-        for student in students:
-            if student in flagged:
-                _log(
-                    mentor,
-                    role="mentor",
-                    kind="study_plan",
-                    day=day_in(weeks[1], 2),
-                    mode="one",
-                    students=[student],
-                    topics=["academic"],
-                    summary="制定选课与学习计划，每两周跟进",
-                )
-                written += 1
+                held.exchanged.add((mentor_id, counselor_id))
+            for student in students:
+                if student in flagged:
+                    self.log(
+                        mentor,
+                        1,
+                        2,
+                        role=StaffRole.MENTOR,
+                        kind=Kind.STUDY_PLAN,
+                        mode=Mode.ONE_TO_ONE,
+                        students=[student],
+                        topics=["academic"],
+                        summary="制定选课与学习计划，每两周跟进",
+                    )
 
-    # Counselors: 2 dorm visits and 3 sit-ins a week, a few weeks short.
-    for counselor_id, class_ids in counselor_classes.items():
-        counselor = users[counselor_id]
-        for week in weeks:
-            short = rng.random() < 0.15
-            for v in range(1 if short else 2):
-                class_id = rng.choice(class_ids)
-                group = rng.sample(class_students[class_id], min(4, len(class_students[class_id])))
-                _log(
+    def _advisors(self, held: _Held, profile: Profile) -> None:
+        """A check-in with the class committee in each month's first teaching week (R-06), class meetings in weeks
+        3 and 11 (R-07) and a theme activity (R-09); who lags checks in every other month and meets the class once."""
+        first_of_month: dict[tuple[int, int], int] = {}
+        for position, week in enumerate(self.weeks):
+            first_of_month.setdefault((week.monday.year, week.monday.month), position)
+        for index, assignment in enumerate(held.advisors):
+            diligent = index % 10 < profile.diligent
+            checkins = list(first_of_month.values())
+            plan = [
+                (week, 1, Kind.CLASS_CHECKIN, "与班委、宿舍长了解学风") for week in checkins[:: 1 if diligent else 2]
+            ]
+            plan += [
+                (week, 3, Kind.CLASS_MEETING, "班会：学习总结与学风建设") for week in (2, 10)[: 2 if diligent else 1]
+            ]
+            if diligent:
+                plan.append((7, 4, Kind.THEME_ACTIVITY, "配合辅导员开展诚信考试主题教育"))
+            for week, weekday, kind, summary in plan:
+                self.log(
+                    assignment.advisor,
+                    week,
+                    weekday,
+                    role=StaffRole.ADVISOR,
+                    kind=kind,
+                    mode=Mode.CLASS,
+                    school_class=assignment.school_class,
+                    summary=summary,
+                )
+
+    def _counselors(self, held: _Held, profile: Profile) -> None:
+        """Two dorm visits (R-14) and three class sit-ins (R-15) a week, two theme class meetings per class (R-13)
+        and an exchange with each advisor and mentor of their classes not yet met (R-12). Each college's first
+        counselor misses nothing; the other has short weeks, holds the second theme meeting in half the classes and
+        exchanges with half the mentors."""
+        first_of_college: set[int] = set()
+        for counselor_ids in held.counselors_of_college.values():
+            first_of_college.add(min(counselor_ids, key=lambda pk: held.users[pk].number))
+        for counselor_id, class_ids in held.counselor_classes.items():
+            counselor = held.users[counselor_id]
+            diligent = counselor_id in first_of_college
+            for week in range(len(self.weeks)):
+                short = not diligent and self.rng.random() < profile.short_week
+                for visit in range(1 if short else 2):
+                    class_id = self.rng.choice(class_ids)
+                    students = held.class_students[class_id]
+                    self.log(
+                        counselor,
+                        week,
+                        1 + visit * 2,
+                        role=StaffRole.COUNSELOR,
+                        kind=Kind.DORM_VISIT,
+                        mode=Mode.GROUP,
+                        students=self.rng.sample(students, min(4, len(students))),
+                        place="学生公寓",
+                        summary="走访宿舍，了解作息与学习情况",
+                    )
+                for sitin in range(2 if short else 3):
+                    self.log(
+                        counselor,
+                        week,
+                        sitin + 1,
+                        role=StaffRole.COUNSELOR,
+                        kind=Kind.CLASS_SITIN,
+                        mode=Mode.CLASS,
+                        school_class=held.classes[class_ids[(week + sitin) % len(class_ids)]],
+                        summary="随堂听课：出勤良好",
+                    )
+            for position, class_id in enumerate(class_ids):
+                second = diligent or position % 2 == 0
+                for week in (2, 11)[: 2 if second else 1]:
+                    self.log(
+                        counselor,
+                        week,
+                        3,
+                        role=StaffRole.COUNSELOR,
+                        kind=Kind.THEME_CLASS_MEETING,
+                        mode=Mode.CLASS,
+                        school_class=held.classes[class_id],
+                        summary="主题班会：学风建设与心理健康",
+                    )
+            colleagues = [held.advisor_of_class[c] for c in class_ids if c in held.advisor_of_class]
+            mentors = sorted(
+                {m for c in class_ids for m in held.mentors_of_class[c] if (m, counselor_id) not in held.exchanged}
+            )
+            colleagues += mentors if diligent else mentors[::2]
+            for colleague_id in dict.fromkeys(colleagues):
+                self.log(
                     counselor,
-                    role="counselor",
-                    kind="dorm_visit",
-                    day=day_in(week, 1 + v * 2),
-                    mode="group",
-                    students=group,
-                    place="学生公寓",
-                    summary="走访宿舍，了解作息与学习情况",
+                    8,
+                    self.rng.randint(0, 4),
+                    role=StaffRole.COUNSELOR,
+                    kind=Kind.EXCHANGE,
+                    mode=Mode.COLLEAGUE,
+                    counterpart=held.users[colleague_id],
+                    summary="交流学生思想动态",
                 )
-                written += 1
-            for s in range(2 if short else 3):
-                _log(
-                    counselor,
-                    role="counselor",
-                    kind="class_sitin",
-                    day=day_in(week, s + 1),
-                    mode="class",
-                    school_class=classes[class_ids[s % len(class_ids)]],
-                    summary="随堂听课：出勤良好",
-                )
-                written += 1
-        for class_id in class_ids[:2]:
-            _log(
-                counselor,
-                role="counselor",
-                kind="theme_class_meeting",
-                day=day_in(weeks[2], 3),
-                mode="class",
-                school_class=classes[class_id],
-                summary="主题班会：学风建设",
-            )
-            written += 1
 
-    # Class advisors: class meetings (R-07), monthly check-ins (R-06).
-    for index, assignment in enumerate(advisors):
-        for week in weeks[:: 4 if index % 3 else 6]:
-            _log(
-                assignment.advisor,
-                role="advisor",
-                kind="class_checkin",
-                day=day_in(week, 2),
-                mode="class",
-                school_class=assignment.school_class,
-                summary="与班委、宿舍长了解学风",
+    def _crisis(self, held: _Held) -> None:
+        """One crisis case, sensitive (R-17), two weeks before `until`: the counselor's record and the parents
+        contacted (R-10), then the class advisor's care for the student (R-08)."""
+        class_id = next(iter(held.counselor_of_class))
+        student = held.class_students[class_id][3]
+        counselor = held.users[held.counselor_of_class[class_id]]
+        passed = [n for n in range(len(self.weeks)) if self.day(n, 4) is not None]
+        if len(passed) < 2:
+            return
+        week = passed[-2]
+        flag_set(
+            actor=counselor,
+            student=student,
+            flag=FlagType.PSYCH_CRISIS,
+            valid_from=self.day(week, 2),
+            note="已转介心理中心",
+        )
+        self.log(
+            counselor,
+            week,
+            2,
+            role=StaffRole.COUNSELOR,
+            kind=Kind.CRISIS_CASE,
+            mode=Mode.ONE_TO_ONE,
+            students=[student],
+            summary="情绪低落，已陪同前往心理中心并通知家长，持续关注",
+        )
+        self.log(
+            counselor,
+            week,
+            2,
+            role=StaffRole.COUNSELOR,
+            kind=Kind.PARENT_CONTACT,
+            mode=Mode.ONE_TO_ONE,
+            students=[student],
+            summary="电话告知家长，约定每周沟通",
+        )
+        advisor_id = held.advisor_of_class.get(class_id)
+        if advisor_id is not None:
+            self.log(
+                held.users[advisor_id],
+                week,
+                4,
+                role=StaffRole.ADVISOR,
+                kind=Kind.CARE,
+                mode=Mode.ONE_TO_ONE,
+                students=[student],
+                summary="谈心关怀，了解近况",
             )
-            written += 1
-        for week in weeks[1::6][: 2 if index % 4 else 1]:
-            _log(
-                assignment.advisor,
-                role="advisor",
-                kind="class_meeting",
-                day=day_in(week, 3),
-                mode="class",
-                school_class=assignment.school_class,
-                summary="班会：期中学习总结",
-            )
-            written += 1
 
-    # One crisis case, sensitive (R-17).
-    student = class_students[next(iter(counselor_of_class))][3]
-    counselor = users[counselor_of_class[student.school_class_id]]
-    crisis_day = day_in(weeks[-2], 2)
-    flag_set(actor=counselor, student=student, flag=FlagType.PSYCH_CRISIS, valid_from=crisis_day, note="已转介心理中心")
-    _log(
-        counselor,
-        role="counselor",
-        kind="crisis_case",
-        day=crisis_day,
-        mode="one",
-        students=[student],
-        summary="情绪低落，已陪同前往心理中心并通知家长，持续关注",
-    )
-    return written + 1
+
+class _Held:
+    """Who holds whom on `day`: mentors' students, classes' advisors and counselors, and the people by id."""
+
+    def __init__(self, day: date) -> None:
+        self.students_of: dict[int, list[Student]] = defaultdict(list)
+        self.mentors_of_class: dict[int, set[int]] = defaultdict(set)
+        for row in MentorAssignment.objects.valid_on(day).select_related("student__user").order_by("mentor_id", "pk"):
+            self.students_of[row.mentor_id].append(row.student)
+            self.mentors_of_class[row.student.school_class_id].add(row.mentor_id)
+        self.counselor_classes: dict[int, list[int]] = defaultdict(list)
+        self.counselor_of_class: dict[int, int] = {}
+        for row in CounselorAssignment.objects.valid_on(day).order_by("school_class_id"):
+            self.counselor_classes[row.counselor_id].append(row.school_class_id)
+            self.counselor_of_class[row.school_class_id] = row.counselor_id
+        self.class_students: dict[int, list[Student]] = defaultdict(list)
+        for student in (
+            Student.objects.filter(school_class_id__in=self.counselor_of_class).select_related("user").order_by("pk")
+        ):
+            self.class_students[student.school_class_id].append(student)
+        self.classes = SchoolClass.objects.select_related("major").in_bulk(list(self.counselor_of_class))
+        self.counselors_of_college: dict[int, set[int]] = defaultdict(set)
+        for class_id, counselor_id in self.counselor_of_class.items():
+            self.counselors_of_college[self.classes[class_id].major.college_id].add(counselor_id)
+        self.advisors = list(
+            AdvisorAssignment.objects.valid_on(day).select_related("advisor", "school_class").order_by("school_class")
+        )
+        self.advisor_of_class = {a.school_class_id: a.advisor_id for a in self.advisors}
+        people = set(self.students_of) | set(self.counselor_classes) | set(self.advisor_of_class.values())
+        self.users = User.objects.in_bulk(people)
+        self.exchanged: set[tuple[int, int]] = set()  # (mentor, counselor) pairs a mentor's exchange already joins

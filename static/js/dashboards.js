@@ -23,12 +23,20 @@
   }
   const names = {
     ticks: {
+      autoSkip: false, // every rule and college named: the box is sized to fit them (`sized`)
       callback(value) {
         const label = String(this.getLabelForValue(value));
         return this.chart.width < NARROW ? fitted(label, 22) : label;
       },
     },
   };
+
+  // A bar chart's box grows with its rows (rules or colleges), so that no label is skipped and a bar stays a bar
+  // whether there are 3 rows or 25; the style sheet's height is the floor.
+  function sized(id, rows, perRow) {
+    const canvas = document.getElementById(id);
+    if (canvas && canvas.parentElement) canvas.parentElement.style.height = Math.max(160, rows * perRow + 70) + "px";
+  }
 
   function render() {
     while (charts.length) charts.pop().destroy();
@@ -41,6 +49,7 @@
     if (data.rules.previousLabel) {
       datasets.push({ label: data.rules.previousLabel, data: data.rules.previous, backgroundColor: "#9aa5b1" });
     }
+    sized("chart-rules", data.rules.labels.length, 12 * datasets.length + 10);
     draw("chart-rules", {
       type: "bar",
       data: { labels: data.rules.labels, datasets },
@@ -54,6 +63,7 @@
       },
       options: { ...common, scales: { y: percent } },
     });
+    sized("chart-colleges", data.colleges.labels.length, 36);
     draw("chart-colleges", {
       type: "bar",
       data: {

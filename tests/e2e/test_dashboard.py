@@ -42,11 +42,20 @@ def test_college_admin_filters_the_dashboard_and_downloads_the_export(desktop, l
 
 def test_the_dashboard_and_a_drill_down_fit_a_phone(phone, log_in, live_server, world, calendar):
     """The week grid is wider than a phone: it scrolls inside its frame, and the page does not spill sideways (its
-    cells' screen-reader labels once did, positioned against the page instead of the frame)."""
+    cells' screen-reader labels once did, positioned against the page instead of the frame). The rules' chart names
+    every rule."""
     fall, _spring = calendar
     log_fall_work(world)
     log_in(phone, world.college_admin.number)
     phone.goto(f"{live_server.url}/dashboard/college/MAT/?semester={fall.pk}")
+    # Every rule is named beside its bars: the chart's box grows with the rules (a row of 22 px at least, as tall as
+    # a label), so Chart.js skips no label however many rules there are.
+    ticks, labels, height = phone.evaluate(
+        "() => { const c = Chart.getChart('chart-rules'); "
+        "return [c.scales.y.ticks.length, c.data.labels.length, c.scales.y.height]; }"
+    )
+    assert ticks == labels > 6
+    assert height / labels >= 22
     frame = phone.locator(".table-wrap:has(table.week-grid)")
     assert frame.evaluate("el => el.scrollWidth > el.clientWidth")  # the grid needs scrolling on a phone
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
