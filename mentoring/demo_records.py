@@ -96,13 +96,15 @@ class _Semester:
         day = self.weeks[week].monday + timedelta(days=weekday)
         return day if day <= self.until else None
 
-    def log(self, actor: User, week: int, weekday: int, **fields) -> None:
+    def log(self, actor: User, week: int, weekday: int, **fields) -> bool:
+        """Write the record on that day, if it has come; whether it was written."""
         day = self.day(week, weekday)
         if day is None:
-            return
+            return False
         # Entered on the day itself, so demo records are not marked late.
         interaction_log(actor=actor, data=RecordInput(day=day, **fields), today=day)
         self.written += 1
+        return True
 
     def write(self, profile: Profile, *, current: bool) -> None:
         held = _Held(self.until)
@@ -171,7 +173,7 @@ class _Semester:
             if not diligent:
                 counselors = counselors[:1] if self.rng.random() < 0.3 else []
             for counselor_id in counselors:
-                self.log(
+                if self.log(
                     mentor,
                     6,
                     2,
@@ -180,8 +182,8 @@ class _Semester:
                     mode=Mode.COLLEAGUE,
                     counterpart=held.users[counselor_id],
                     summary="与辅导员交流所指导学生的思想与学业动态",
-                )
-                held.exchanged.add((mentor_id, counselor_id))
+                ):
+                    held.exchanged.add((mentor_id, counselor_id))
             for student in students:
                 if student in flagged:
                     self.log(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -10,7 +11,17 @@ from django.db.models import Count, F
 
 from accounts.models import College, Role, RoleGrant, SchoolClass, Staff, Student, User
 from mentoring.demo import DEMO_PASSWORD, demo_load, demo_logins
-from mentoring.models import AdvisorAssignment, CounselorAssignment, MentorAssignment, Semester, TeachingWeek
+from mentoring.demo_records import demo_records_load
+from mentoring.models import (
+    AdvisorAssignment,
+    CounselorAssignment,
+    Interaction,
+    Kind,
+    MentorAssignment,
+    Semester,
+    TeachingWeek,
+)
+from mentoring.selectors.compliance import compliance_report
 from mentoring.selectors.people import roles_of
 
 # The role named by each printed login, as `roles_of(...).names` spells it.
@@ -137,3 +148,30 @@ def test_demo_logins_log_in_with_the_demo_password(demo, client):
         results[login.number] = (response.status_code, response.url) == (302, "/")
         client.logout()
     assert results == {login.number: True for login in demo_logins()}
+
+
+def test_demo_records_cover_the_semester_so_far_and_the_two_before_whole(demo):
+    """The trend and the 2025–2026 evaluation have records to read: both semesters before the current one are kept
+    whole, the current one up to today; in each finished semester some people keep R-03 and some do not, and each
+    does a little better than the one before it (`PROFILES`)."""
+    today = date(2026, 11, 22)
+    written = demo_records_load(today=today)
+
+    fall_2025, spring_2026, fall_2026, _spring_2027 = Semester.objects.order_by("start_date")
+    counts = Interaction.objects.values("semester").annotate(n=Count("id"))
+    per_semester = {row["semester"]: row["n"] for row in counts}
+    assert written == sum(per_semester.values())
+    assert set(per_semester) == {fall_2025.pk, spring_2026.pk, fall_2026.pk}
+    assert Interaction.objects.filter(day__gt=today).count() == 0
+    assert Interaction.objects.filter(semester=spring_2026).latest("day").day > spring_2026.end_date - timedelta(30)
+    kept = {}
+    for semester in (fall_2025, spring_2026):
+        report = compliance_report(semester=semester)
+        r03 = [s for standings in report.standings().values() for s in standings if s.rule.requirement == "R-03"]
+        kept[semester.pk] = sum(s.compliant for s in r03) / len(r03)
+    assert 0 < kept[fall_2025.pk] < kept[spring_2026.pk] < 1
+    # The crisis case (R-17) only now, with its parent contact (R-10) and the advisor's care (R-08).
+    crisis = Interaction.objects.filter(kind=Kind.CRISIS_CASE).values_list("semester", flat=True)
+    assert list(crisis) == [fall_2026.pk]
+    assert Interaction.objects.filter(kind__in=[Kind.PARENT_CONTACT, Kind.CARE], semester=fall_2026).count() == 2
+    assert demo_records_load(today=today) == 0
