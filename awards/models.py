@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import College
 from evaluation.models import Candidate, Cycle
@@ -189,7 +190,7 @@ class Adjustment(models.Model):
 
 
 class ObjectionState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("objection", "Open")  # not the verb "Open" (a notification's button)
     UPHELD = "upheld", _("Upheld: the award is withdrawn")
     DISMISSED = "dismissed", _("Dismissed")
 

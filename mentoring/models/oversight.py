@@ -12,13 +12,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import College
 from mentoring.models.calendar import Semester
 
 
 class FindingState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("supervision finding", "Open")  # not the verb "Open" (a notification's button)
     FIXED = "fixed", _("Fixed, awaiting check")
     CLOSED = "closed", _("Closed")
 

@@ -11,6 +11,7 @@ from django.db.models import Count, F
 
 from accounts.models import College, Role, RoleGrant, SchoolClass, Staff, Student, User
 from mentoring.demo import DEMO_PASSWORD, demo_load, demo_logins
+from mentoring.demo_oversight import demo_oversight_load
 from mentoring.demo_records import demo_records_load
 from mentoring.models import (
     AdvisorAssignment,
@@ -19,9 +20,11 @@ from mentoring.models import (
     Kind,
     MentorAssignment,
     Semester,
+    SupervisionFinding,
     TeachingWeek,
 )
 from mentoring.selectors.compliance import compliance_report
+from mentoring.selectors.dashboards import overdue_findings, semester_meetings
 from mentoring.selectors.people import roles_of
 
 # The role named by each printed login, as `roles_of(...).names` spells it.
@@ -175,3 +178,15 @@ def test_demo_records_cover_the_semester_so_far_and_the_two_before_whole(demo):
     assert list(crisis) == [fall_2026.pk]
     assert Interaction.objects.filter(kind__in=[Kind.PARENT_CONTACT, Kind.CARE], semester=fall_2026).count() == 2
     assert demo_records_load(today=today) == 0
+
+
+def test_demo_oversight_has_a_finding_in_each_state_one_overdue_and_a_meeting_in_each_past_semester(demo):
+    today = date(2026, 11, 22)
+    assert demo_oversight_load(today=today) == 6
+
+    states = sorted(SupervisionFinding.objects.values_list("college__code", "state"))
+    assert states == [("CIE", "open"), ("ECO", "fixed"), ("ECO", "open"), ("MAT", "closed")]
+    assert [f.college.code for f in overdue_findings(None, today)] == ["CIE"]
+    meetings = {m.semester.code: (m.meetings, m.gap) for m in semester_meetings(today)}
+    assert meetings == {"2025-2026-1": (1, False), "2025-2026-2": (1, False), "2026-2027-1": (0, False)}
+    assert demo_oversight_load(today=today) == 0

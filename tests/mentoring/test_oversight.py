@@ -6,9 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import AuditEntry
+from awards.models import ObjectionState
 from mentoring.models import FindingState, SupervisionFinding
 from mentoring.selectors.dashboards import college_dashboard, overdue_findings, semester_meetings
 from mentoring.services.oversight import finding_close, finding_fix, finding_record, finding_reopen, meeting_record
@@ -197,3 +199,24 @@ def test_a_meeting_needs_minutes_and_a_date_in_its_semester(world, calendar):
     assert set(error.value.message_dict) == {"minutes", "date"}
     with pytest.raises(PermissionDenied):
         meeting_record(actor=world.college_admin, semester=fall, date=date(2025, 10, 1), minutes="x")
+
+
+def test_an_open_finding_reads_as_awaiting_its_fix_not_as_the_verb_open(world, as_user):
+    """The state "Open" has a context of its own: in Chinese the plain "Open" is a notification's button (查看)."""
+    finding_record(
+        actor=world.school_admin,
+        college=world.college,
+        problem="班会记录缺失",
+        owner="学工办",
+        found_on=today(),
+        deadline=today() + timedelta(days=10),
+    )
+    page = as_user(world.school_admin).get("/supervision/findings/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<span class="tag warn">待整改</span>' in page
+    assert "查看" not in page
+    with translation.override("zh-hans"):
+        assert (str(FindingState.OPEN.label), str(ObjectionState.OPEN.label), gettext("Open")) == (
+            "待整改",
+            "待处理",
+            "查看",
+        )

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from mentoring.demo import DEMO_PASSWORD, demo_load, demo_logins
+from mentoring.demo_oversight import demo_oversight_load
 from mentoring.demo_records import demo_records_load
 
 
@@ -23,6 +24,12 @@ class Command(BaseCommand):
         records = demo_records_load()
         self.stdout.write(
             f"Demo records written: {records}." if records else "Demo records already present; unchanged."
+        )
+        oversight = demo_oversight_load()
+        self.stdout.write(
+            f"Demo supervision findings and steering meetings written: {oversight}."
+            if oversight
+            else "Demo supervision findings and steering meetings already present; unchanged."
         )
 
     def _print_logins(self):
