@@ -68,7 +68,8 @@ def demo_records_load(*, today: date | None = None) -> int:
     before = Semester.objects.filter(end_date__lt=current.start_date).order_by("-start_date")[: len(PROFILES) - 1]
     written = 0
     for semester, profile in reversed(list(zip([current, *before], PROFILES, strict=False))):  # oldest first
-        writer = _Semester(semester, until=min(today, semester.end_date), rng=random.Random(20260907 + semester.pk))  # noqa: S311 (demo data)
+        rng = random.Random(20260907 + semester.pk)  # noqa: S311 (demo data, not security)
+        writer = _Semester(semester, until=min(today, semester.end_date), rng=rng)
         writer.write(profile, current=semester == current)
         written += writer.written
     return written
