@@ -8,6 +8,8 @@ class EvaluationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from evaluation import signals  # noqa: F401 - connects the receivers
+
         # Opening a cycle freezes the judged year's records (the hook keeps mentoring free of evaluation imports).
         from evaluation.selectors.cycles import frozen_message
         from mentoring.services.records import record_freeze_checks

@@ -8,11 +8,22 @@ from django.http import Http404
 
 from evaluation.models import Cycle
 from mentoring.models import AcademicYear, Semester
+from mentoring.selectors.compliance import INPUTS_VERSION_KEY, kept
 
 
 def cycle_current() -> Cycle | None:
     """The cycle of the latest judged year (one query)."""
     return Cycle.objects.select_related("academic_year").order_by("-academic_year__start_year").first()
+
+
+# The current cycle as every home page reads it (`cycle_current_kept`): a save or delete of a cycle or an academic
+# year changes its token (`evaluation.signals`).
+CYCLES_VERSION_KEY = f"{INPUTS_VERSION_KEY}:evaluation-cycles"
+
+
+def cycle_current_kept() -> Cycle | None:
+    """`cycle_current`, from the cache while no cycle has changed (`kept`: one cache call, or one query)."""
+    return kept("evaluation:current-cycle", CYCLES_VERSION_KEY, cycle_current)
 
 
 def cycle_get(*, year: int) -> Cycle:

@@ -312,14 +312,15 @@ def _grow(world, extra: int) -> None:
 
 # Per request: session, user, roles and grants (one query); the view's own reads; renewing the session for the idle
 # timeout (savepoint, update, release: the first request after the login renews it; accounts.middleware). No
-# permission tables: the nav's permissions are the rules' (accounts.backends).
+# permission tables: the nav's permissions are the rules' (accounts.backends). The home page also reads the current
+# evaluation cycle for its to-do card, once: it is kept in the cache after (`cycle_current_kept`).
 PAGE_QUERIES = [
-    ("mentor", "/", 7),
-    ("advisor", "/", 7),
-    ("counselor", "/", 7),
-    ("student", "/", 11),
-    ("college_admin", "/", 7),
-    ("school_admin", "/", 7),
+    ("mentor", "/", 8),
+    ("advisor", "/", 8),
+    ("counselor", "/", 8),
+    ("student", "/", 12),
+    ("college_admin", "/", 8),
+    ("school_admin", "/", 8),
     ("mentor", "/students/", 8),
     ("college_admin", "/students/", 8),
     ("school_admin", "/students/", 8),
