@@ -313,38 +313,16 @@ class _Semester:
             valid_from=self.day(week, 2),
             note="已转介心理中心",
         )
-        self.log(
-            counselor,
-            week,
-            2,
-            role=StaffRole.COUNSELOR,
-            kind=Kind.CRISIS_CASE,
-            mode=Mode.ONE_TO_ONE,
-            students=[student],
-            summary="情绪低落，已陪同前往心理中心并通知家长，持续关注",
-        )
-        self.log(
-            counselor,
-            week,
-            2,
-            role=StaffRole.COUNSELOR,
-            kind=Kind.PARENT_CONTACT,
-            mode=Mode.ONE_TO_ONE,
-            students=[student],
-            summary="电话告知家长，约定每周沟通",
-        )
         advisor_id = held.advisor_of_class.get(class_id)
+        plan = [
+            (counselor, StaffRole.COUNSELOR, 2, Kind.CRISIS_CASE, "情绪低落，已陪同前往心理中心并通知家长，持续关注"),
+            (counselor, StaffRole.COUNSELOR, 2, Kind.PARENT_CONTACT, "电话告知家长，约定每周沟通"),
+        ]
         if advisor_id is not None:
-            self.log(
-                held.users[advisor_id],
-                week,
-                4,
-                role=StaffRole.ADVISOR,
-                kind=Kind.CARE,
-                mode=Mode.ONE_TO_ONE,
-                students=[student],
-                summary="谈心关怀，了解近况",
-            )
+            plan.append((held.users[advisor_id], StaffRole.ADVISOR, 4, Kind.CARE, "谈心关怀，了解近况"))
+        about = {"mode": Mode.ONE_TO_ONE, "students": [student]}
+        for actor, role, weekday, kind, summary in plan:
+            self.log(actor, week, weekday, role=role, kind=kind, summary=summary, **about)
 
 
 class _Held:
