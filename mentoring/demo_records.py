@@ -57,22 +57,30 @@ PROFILES = [Profile(diligent=7, short_week=0.15), Profile(6, 0.2), Profile(5, 0.
 
 @transaction.atomic
 def demo_records_load(*, today: date | None = None) -> int:
-    """Write the demo's records up to `today`: the semester under way and the ones before it (at most
-    `len(PROFILES) - 1`); returns how many were written (0 if any existed, or `today` is between semesters)."""
+    """Write the demo's records up to `today` (`demo_semesters`); returns how many were written (0 if any existed,
+    or no semester has started)."""
     if Interaction.objects.exists():
         return 0
     today = today or timezone.localdate()
-    current = Semester.objects.filter(start_date__lte=today, end_date__gte=today).first()
-    if current is None:
-        return 0
-    before = Semester.objects.filter(end_date__lt=current.start_date).order_by("-start_date")[: len(PROFILES) - 1]
     written = 0
-    for semester, profile in reversed(list(zip([current, *before], PROFILES, strict=False))):  # oldest first
+    for semester, profile, current in demo_semesters(today):
         rng = random.Random(20260907 + semester.pk)  # noqa: S311 (demo data, not security)
         writer = _Semester(semester, until=min(today, semester.end_date), rng=rng)
-        writer.write(profile, current=semester == current)
+        writer.write(profile, current=current)
         written += writer.written
     return written
+
+
+def demo_semesters(today: date) -> list[tuple[Semester, Profile, bool]]:
+    """The semesters the demo keeps records of, oldest first, each with its profile and whether it is the current
+    one: the latest that has started by `today` (under way, or just ended when `today` falls in a break) and the
+    ones before it, at most `len(PROFILES)` in all."""
+    current = Semester.objects.filter(start_date__lte=today).order_by("-start_date").first()
+    if current is None:
+        return []
+    before = Semester.objects.filter(end_date__lt=current.start_date).order_by("-start_date")[: len(PROFILES) - 1]
+    chosen = zip([current, *before], PROFILES, strict=False)
+    return [(semester, profile, semester == current) for semester, profile in reversed(list(chosen))]
 
 
 @dataclass

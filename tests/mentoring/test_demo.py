@@ -12,7 +12,7 @@ from django.db.models import Count, F
 from accounts.models import College, Role, RoleGrant, SchoolClass, Staff, Student, User
 from mentoring.demo import DEMO_PASSWORD, demo_load, demo_logins
 from mentoring.demo_oversight import demo_oversight_load
-from mentoring.demo_records import demo_records_load
+from mentoring.demo_records import PROFILES, demo_records_load, demo_semesters
 from mentoring.models import (
     AdvisorAssignment,
     CounselorAssignment,
@@ -190,3 +190,19 @@ def test_demo_oversight_has_a_finding_in_each_state_one_overdue_and_a_meeting_in
     meetings = {m.semester.code: (m.meetings, m.gap) for m in semester_meetings(today)}
     assert meetings == {"2025-2026-1": (1, False), "2025-2026-2": (1, False), "2026-2027-1": (0, False)}
     assert demo_oversight_load(today=today) == 0
+
+
+def test_demo_records_in_a_break_keep_the_semester_just_ended_whole(demo):
+    """Between semesters (here the winter break of 2026–2027) the demo still has its records: the semester that
+    just ended, whole, as the current one (with the crisis case), and the two before it; none before the first."""
+    fall_2025, spring_2026, fall_2026, _spring_2027 = Semester.objects.order_by("start_date")
+
+    chosen = demo_semesters(fall_2026.end_date + timedelta(days=20))
+
+    assert chosen == [
+        (fall_2025, PROFILES[2], False),
+        (spring_2026, PROFILES[1], False),
+        (fall_2026, PROFILES[0], True),
+    ]
+    assert demo_semesters(fall_2025.start_date - timedelta(days=1)) == []
+    assert [s for s, _profile, current in demo_semesters(fall_2025.start_date) if current] == [fall_2025]
