@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from celery import shared_task
@@ -11,7 +10,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accounts.models import College
-from accounts.tasks import task_day
+from accounts.tasks import task_day, task_send
 from mentoring.models import Semester
 from mentoring.selectors.dashboards import (
     DashboardPage,
@@ -20,8 +19,6 @@ from mentoring.selectors.dashboards import (
     school_dashboard_page,
 )
 from mentoring.services.oversight import export_job_run
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -99,10 +96,7 @@ def dashboard_recompute_send(page: DashboardPage) -> bool:
     if not cache.add(pending, 1, RECOMPUTE_PENDING_SECONDS):
         return True
     college = page.college.code if page.college is not None else ""
-    try:
-        dashboard_recompute_task.delay(page.semester.pk, page.on.isoformat(), page.role, language, college)
-    except Exception:  # the broker down or refusing: no worker will compute it, so the page must not wait for one
-        cache.delete(pending)
-        logger.warning("dashboard recompute not sent (semester %s, %r)", page.semester.pk, college, exc_info=True)
+    if not task_send(dashboard_recompute_task, page.semester.pk, page.on.isoformat(), page.role, language, college):
+        cache.delete(pending)  # the broker down or refusing: no worker will compute it, so the page must not wait
         return False
     return True

@@ -80,6 +80,26 @@ def _celery_inline():
 
 
 @pytest.fixture
+def queue_down(monkeypatch):
+    """Celery as deployed with Redis down: every send fails as kombu's does when the broker refuses the connection
+    (what `accounts.tasks.task_send` turns into False; tests/config/test_task_send.py sends to a closed port)."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    from config.celery import app
+
+    sent: list[str] = []
+
+    def refused(task, *args, **kwargs):
+        sent.append(task.name)
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(Task, "apply_async", refused)
+    app.conf.task_always_eager = False  # `_celery_inline` made it eager, and restores it after the test
+    return sent
+
+
+@pytest.fixture
 def warms_sent(monkeypatch):
     """Celery as deployed (not eager), with the dashboard warm's sending recorded instead of sent: the list of the
     options each `apply_async` got. The pending mark of a warm is cleared before and after."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from accounts.tasks import task_send
 from awards import selection
 from awards.models import Adjustment, Award, AwardCategory, AwardState, RunState, SelectionRun, Source
 from awards.services.categories import award_categories_prepare
@@ -173,10 +174,21 @@ def selection_start(*, actor: User, cycle: Cycle) -> SelectionRun:
     require_state(slate, AwardState.PREPARED, AwardState.PROPOSED)
     _categories_ready(cycle)
     run = SelectionRun.objects.create(cycle=cycle, requested_by=actor)
+    transaction.on_commit(lambda: _selection_send(run.pk))
+    return run
+
+
+def _selection_send(run_id: int) -> None:
+    """The run's task sent; if the task queue cannot take it the run fails at once with a reason the committee can
+    read (in the language of the request that started it), rather than waiting as queued for ever."""
     from awards.tasks import selection_task
 
-    transaction.on_commit(lambda: selection_task.delay(run.pk))
-    return run
+    if not task_send(selection_task, run_id):
+        SelectionRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
+            state=RunState.FAILED,
+            error=str(_("the background task service is unavailable; try again in a few minutes")),
+            finished=timezone.now(),
+        )
 
 
 def selection_run_job(*, run_id: int) -> None:

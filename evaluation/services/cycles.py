@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Staff, User
 from accounts.rules import is_school_admin
 from accounts.services import audit_record
+from accounts.tasks import task_send
 from evaluation.models import PHASE_ORDER, Candidate, Cycle, PeerMode, Phase
 from evaluation.scoring import compliance_passed, compliance_point
 from mentoring.models import AcademicYear
@@ -176,7 +177,9 @@ def phase_moved(*, cycle_id: int, phase: str) -> None:
     from evaluation.reminder_tasks import phase_opened
 
     logger.info("evaluation cycle %s moved to phase %s", cycle_id, phase)
-    phase_opened.delay(cycle_id=cycle_id, phase=phase)
+    # The move is committed whatever happens here; with the task queue down the notices of the new phase are not
+    # sent (logged by `task_send`), and the deadline reminders before the phase ends still reach the people pending.
+    task_send(phase_opened, cycle_id=cycle_id, phase=phase)
 
 
 # Hooks a higher app registers (DESIGN: a lower app never imports a higher one), called by `cycle_step_back` with

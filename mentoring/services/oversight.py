@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import College, User
 from accounts.services import audit_record
+from accounts.tasks import task_send
 from mentoring.models import (
     ExportJob,
     ExportState,
@@ -169,10 +170,19 @@ def export_job_create(*, actor: User, semester: Semester, college: College | Non
     job = ExportJob.objects.create(
         requested_by=actor, scope="college" if college else "school", college=college, semester=semester, role=role
     )
+    transaction.on_commit(lambda: _export_send(job.pk))
+    return job
+
+
+def _export_send(job_id: int) -> None:
+    """The export's task sent; if the task queue cannot take it the job fails at once (its page says so), rather
+    than waiting as queued for a worker that will never hear of it."""
     from mentoring.tasks import export_build
 
-    transaction.on_commit(lambda: export_build.delay(job.pk))
-    return job
+    if not task_send(export_build, job_id):
+        ExportJob.objects.filter(pk=job_id, state=ExportState.QUEUED).update(
+            state=ExportState.FAILED, error="task queue unavailable", finished=timezone.now()
+        )
 
 
 def export_job_run(*, job_id: int) -> None:

@@ -285,3 +285,19 @@ def test_objecting_through_the_api_to_a_draft_is_404(world, proposed, as_user):
     response = as_user(world.student).post("/api/v1/awards/objections/", {"award": award.pk, "reason": "x"})
     assert response.status_code == 404
     assert not Objection.objects.exists()
+
+
+def test_with_the_task_queue_down_the_selection_run_fails_at_once_with_the_reason(
+    world, proposed, as_user, queue_down, django_capture_on_commit_callbacks
+):
+    client = as_user(world.school_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("run", YEAR), HTTP_ACCEPT_LANGUAGE="en")
+
+    run = SelectionRun.objects.get()
+    assert queue_down == ["awards.tasks.selection_task"]
+    assert response.url == url("run_status", YEAR, run.pk)
+    assert run.state == "failed" and run.finished is not None
+    status = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The selection did not run: the background task service is unavailable" in status
+    assert Award.objects.filter(source="selection").count() == 4  # the earlier proposal stays as it was

@@ -282,3 +282,15 @@ def test_page_query_counts_are_constant(
     client = as_user(getattr(judged, persona))
     with django_assert_num_queries(queries):
         client.get(url(page, *args))
+
+
+def test_with_the_task_queue_down_a_phase_still_moves_and_the_lost_notices_are_logged(
+    judged, cycle, as_user, queue_down, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(judged.school_admin).post(url("advance", YEAR), {"phase": "preparation"})
+
+    assert response.status_code == 302
+    assert Cycle.objects.get().phase == Phase.SURVEY
+    assert queue_down == ["evaluation.phase_opened"]
+    assert "task evaluation.phase_opened not sent" in caplog.text

@@ -229,3 +229,17 @@ def test_the_school_export_lists_people_without_a_college(world, worked):
     people = rows(load_workbook(io.BytesIO(out.getvalue()))["人员明细"])[1:]
     assert [row[2] for row in people if row[0] == world.mentor.number] == [None]  # no college: an empty cell, last
     assert people[-1][0] == world.mentor.number
+
+
+def test_with_the_task_queue_down_the_export_job_fails_at_once_and_its_page_says_so(
+    world, worked, as_user, queue_down, django_capture_on_commit_callbacks
+):
+    client = as_user(world.school_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/dashboard/exports/", {"semester": worked.pk})
+    job = ExportJob.objects.get()
+    assert queue_down == ["mentoring.tasks.export_build"]
+    assert response.status_code == 302 and response["Location"] == f"/dashboard/exports/{job.pk}/"
+    assert job.state == ExportState.FAILED and job.finished is not None  # not queued for a worker that never hears
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The export failed. Try again" in page and "every 1s" not in page and "download/" not in page
