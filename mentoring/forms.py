@@ -101,7 +101,10 @@ class RecordForm(forms.Form):
             (self.kind_choice(role, k), f"{role_labels[role]} · {kind_labels[k]} ({KIND_INFO[k].requirement})")
             for role, k in kinds_for_roles(roles.names_as_staff)
         ]
-        if kind in dict(self.fields["kind"].choices):
+        values = [value for value, _label in self.fields["kind"].choices]
+        if ":" not in kind:  # a bare kind (`?kind=dorm_visit`, a bookmarked link): the first role that records it
+            kind = next((value for value in values if value.partition(":")[2] == kind), "")
+        if kind in values:
             self.fields["kind"].initial = kind
         self.fields["day"].initial = today
         # The usual form of the kind it opens on (the first its kind lists: a dorm visit meets a room of students).

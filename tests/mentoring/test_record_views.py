@@ -123,8 +123,12 @@ def test_each_card_of_my_work_opens_the_form_on_its_kind_of_record(world, open_s
     assert f'href="{reverse("record_create")}?kind=counselor%3Adorm_visit"' in content
     form = client.get(reverse("record_create"), {"kind": "counselor:dorm_visit"}).context["form"]
     assert form["kind"].value() == "counselor:dorm_visit"
+    # A bare kind (a bookmarked link, a link typed by hand) opens on the role that records it.
+    assert client.get(reverse("record_create"), {"kind": "dorm_visit"}).context["form"]["kind"].value() == (
+        "counselor:dorm_visit"
+    )
     # A kind the person may not record, or none: the form opens as usual.
-    for kind in ("mentor:mentor_talk", "nonsense", ""):
+    for kind in ("mentor:mentor_talk", "mentor_talk", "nonsense", ""):
         form = client.get(reverse("record_create"), {"kind": kind}).context["form"]
         assert form["kind"].value() is None
 
