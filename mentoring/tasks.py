@@ -53,7 +53,9 @@ def dashboards_rewarm() -> None:
         if cache.add(REWARM_PENDING_KEY, 1, timeout=REWARM_PENDING_SECONDS):
             dashboards_warm_task.apply_async(countdown=REWARM_DELAY_SECONDS)
 
-    transaction.on_commit(send)
+    # After the commit: a broker or cache that fails here is logged, not raised into the writer's page (the pages
+    # then show their earlier numbers and send their own recompute, or compute in the request: `task_send`).
+    transaction.on_commit(send, robust=True)
 
 
 REWARM_DELAY_SECONDS = 2  # writes in a burst (several rules saved one after the other) are taken in by one run

@@ -327,13 +327,15 @@ def _rules_part(holdings_token: str) -> str:
 
 def _bump(keys: list[str]) -> None:
     """New tokens at once (the writer's own next read sees it) and again when the transaction commits, so a report
-    another request computed from the rows as they were before the commit is never served afterwards."""
+    another request computed from the rows as they were before the commit is never served afterwards. With Redis
+    down the first change fails and the write is rolled back with it; should Redis fail between the two, the second
+    is logged, not raised (`robust`): the write is committed by then, and its page must not say otherwise."""
 
     def bump() -> None:
         cache.set_many({key: uuid4().hex for key in keys}, timeout=None)
 
     bump()
-    transaction.on_commit(bump)
+    transaction.on_commit(bump, robust=True)
 
 
 def compliance_inputs_changed(
