@@ -43,10 +43,11 @@ class SessionRenewalMiddleware:
 
 
 class ServiceUnavailableMiddleware:
-    """A view that could not reach Redis (the cache, and Celery's broker) answers 503 with a page that says so and
-    asks to try again in a minute, not the generic error page; the API answers in JSON. The request's writes are
-    rolled back with the exception (every write service is atomic, and the cache's version tokens are changed inside
-    the transaction), so nothing is half-written. The page is plain HTML: the site's frame reads the cache."""
+    """A view that could not reach Redis as the cache (redis-py's connection errors) answers 503 with a page that
+    says so and asks to try again in a minute, not the generic error page; the API answers in JSON. The request's
+    writes are rolled back with the exception (every write service is atomic, and the cache's version tokens are
+    changed inside the transaction), so nothing is half-written. The page is plain HTML: the site's frame reads the
+    cache. A task that cannot be sent is its sender's to handle (`accounts.tasks.task_send`)."""
 
     RETRY_AFTER_SECONDS = 60
 

@@ -186,7 +186,7 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 # A send with Redis down fails within about a second, not after the result store's 20 reconnects a second apart
-# (Celery's default): the page that sent it then says so (`mentoring.tasks.task_send`) instead of hanging.
+# (Celery's default): the page that sent it then says so (`accounts.tasks.task_send`) instead of hanging.
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 }
