@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolClass, Staff, Student, User
@@ -111,13 +112,28 @@ class RecordForm(forms.Form):
         choices = self.fields["kind"].choices
         opening = (self.fields["kind"].initial or (choices[0][0] if choices else "")).partition(":")[2]
         self.fields["mode"].initial = KIND_INFO[opening].modes[0] if opening in KIND_INFO else Mode.ONE_TO_ONE
-        self.student_choices = own_students(user, roles, today)
-        self.fields["students"].choices = [(str(s.pk), s.user.name) for s in self.student_choices]
-        classes = own_classes(user, roles, today)
-        self.fields["school_class"].choices = [("", "—")] + [(str(c.pk), c.name) for c in classes]
-        self.fields["counterpart"].choices = [("", "—")] + [
-            (str(s.user_id), f"{s.user.name} ({s.title})" if s.title else s.user.name) for s in colleagues(user)
-        ]
+        # The pickers' choices are for drawing the form: their fields take any value (the service refuses what the
+        # person may not record), so a form sent and valid reads none of them — a counselor's 200 students and the
+        # college's staff were most of a record's time. Read when the page is drawn, once each.
+        self._roles, self._today = roles, today
+        self.fields["students"].choices = lambda: [(str(s.pk), s.user.name) for s in self.student_choices]
+        self.fields["school_class"].choices = lambda: [("", "—")] + [(str(c.pk), c.name) for c in self._classes]
+        self.fields["counterpart"].choices = lambda: (
+            [("", "—")]
+            + [(str(s.user_id), f"{s.user.name} ({s.title})" if s.title else s.user.name) for s in self._colleagues]
+        )
+
+    @cached_property
+    def student_choices(self) -> list[Student]:
+        return own_students(self.user, self._roles, self._today)
+
+    @cached_property
+    def _classes(self) -> list[SchoolClass]:
+        return own_classes(self.user, self._roles, self._today)
+
+    @cached_property
+    def _colleagues(self) -> list[Staff]:
+        return colleagues(self.user)
 
     @staticmethod
     def kind_choice(role: str, kind: str) -> str:

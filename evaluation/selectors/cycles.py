@@ -8,7 +8,7 @@ from django.http import Http404
 
 from evaluation.models import Cycle
 from mentoring.models import AcademicYear, Semester
-from mentoring.selectors.compliance import INPUTS_VERSION_KEY, kept
+from mentoring.selectors.compliance import INPUTS_VERSION_KEY, kept, semesters_newest_first
 
 
 def cycle_current() -> Cycle | None:
@@ -47,18 +47,29 @@ def year_proposed(today: date) -> AcademicYear | None:
     return ended.first()
 
 
+def judged_year_ids() -> frozenset[int]:
+    """The academic years that have an evaluation cycle (`kept`: one cache call, or one query; a cycle's save or
+    delete changes its token, `evaluation.signals`)."""
+    return kept(
+        "evaluation:judged-years",
+        CYCLES_VERSION_KEY,
+        lambda: frozenset(Cycle.objects.values_list("academic_year_id", flat=True)),
+    )
+
+
 def frozen_message(day: date) -> str | None:
-    """The hook for `mentoring.services.records.record_freeze_checks`: a refusal when the day's year is judged."""
+    """The hook for `mentoring.services.records.record_freeze_checks`: a refusal when the day's year is judged.
+    Read from what is kept (the semester list, the judged years): every record's save asks, and both change a few
+    times a year."""
     from django.utils.translation import gettext as _
 
-    cycle = (
-        Cycle.objects.filter(academic_year__semesters__start_date__lte=day, academic_year__semesters__end_date__gte=day)
-        .select_related("academic_year")
-        .first()
-    )
-    if cycle is None:
+    judged = judged_year_ids()
+    if not judged:
+        return None
+    semester = next((s for s in semesters_newest_first() if s.start_date <= day <= s.end_date), None)
+    if semester is None or semester.academic_year_id not in judged:
         return None
     return _(
         "Records of %(year)s are frozen: the annual evaluation of that year has opened, so they can no longer be "
         "added, changed or deleted."
-    ) % {"year": cycle.academic_year}
+    ) % {"year": semester.academic_year}

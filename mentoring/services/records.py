@@ -213,8 +213,10 @@ def _fill(interaction: Interaction, data: RecordInput, semester: Semester, week:
     interaction.student_count = len(data.students)
 
 
-def _write_attendance(interaction: Interaction, students: Sequence[Student]) -> None:
-    interaction.attendance.all().delete()
+def _write_attendance(interaction: Interaction, students: Sequence[Student], *, replace: bool = True) -> None:
+    """One attendance row per student; `replace=False` for a record just created (it has none to delete)."""
+    if replace:
+        interaction.attendance.all().delete()
     Attendance.objects.bulk_create(
         Attendance(
             interaction=interaction,
@@ -236,7 +238,7 @@ def interaction_log(*, actor: User, data: RecordInput, today: date | None = None
     interaction = Interaction(author=actor)
     _fill(interaction, data, semester, week, today)
     interaction.save()
-    _write_attendance(interaction, data.students)
+    _write_attendance(interaction, data.students, replace=False)
     records_changed(semester_ids=[interaction.semester_id], people_ids=[actor.pk, interaction.counterpart_id])
     audit_record(
         actor=actor,

@@ -326,6 +326,20 @@ def test_record_list_query_count_is_constant(world, open_semester, as_user, djan
         assert client.get(reverse("record_list")).status_code == 200
 
 
+@pytest.mark.parametrize("extra", [0, 6])
+def test_saving_a_record_runs_a_constant_number_of_queries(
+    world, open_semester, as_user, django_assert_num_queries, extra
+):
+    """A form sent and valid reads none of the pickers' choices (the mentor's students, the classes, the college's
+    staff), only what the service checks and writes: the number does not grow with the people around."""
+    _more_data(world, 1 + extra)
+    client = as_user(world.mentor)
+    client.get(reverse("record_list"))  # renews the session: the measured request, seconds later, writes nothing
+    with django_assert_num_queries(12):  # with the pickers' choices read, 15
+        response = client.post(reverse("record_create"), form_data(world))
+    assert response.status_code == 302 and Interaction.objects.count() == 2 + extra
+
+
 def test_flag_page_for_counselor_sets_a_flag(world, open_semester, as_user):
     student = world.students[3]
     url = reverse("flag_create", args=[student.user.number])
