@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import socket
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,13 @@ from mentoring.services.calendar import semester_create
 from tests.factories import CollegeFactory, MajorFactory, SchoolClassFactory, StaffFactory, StudentFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (bound, read, released): a Redis that is down, for the tests of outages."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def require_service(available: bool, what: str) -> None:

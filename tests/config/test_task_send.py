@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 from celery import Celery
 
 from accounts.tasks import task_send
-
-
-def _closed_port() -> int:
-    """A local port nothing listens on (bound, read, released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.conftest import closed_port
 
 
 @pytest.fixture
@@ -24,7 +17,7 @@ def app_on_a_dead_redis():
     the portal's own app keeps its connections, so the other tests' worker is not touched."""
     app = Celery("dead-redis", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
-    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    url = f"redis://127.0.0.1:{closed_port()}/0"
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
     yield app
     app.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from contextlib import contextmanager
 from datetime import date
 
@@ -14,18 +13,13 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from config.cache import RedisCache
 from mentoring.models import Interaction
 from mentoring.services.calendar import semester_create
+from tests.conftest import closed_port
 from tests.mentoring.test_record_views import form_data
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_the_portals_redis_cache_raises_the_error_the_middleware_answers():
     """The class `ServiceUnavailableMiddleware` catches is what the cache backend raises with nothing listening."""
-    cache = RedisCache(f"redis://127.0.0.1:{_closed_port()}/0", {})
+    cache = RedisCache(f"redis://127.0.0.1:{closed_port()}/0", {})
     with pytest.raises(RedisConnectionError):
         cache.get_many(["mentoring:compliance-inputs"])
     with pytest.raises(RedisConnectionError):
